@@ -1,0 +1,36 @@
+//! The ports: every way the core reaches the outside world.
+//!
+//! Each trait is `Send + Sync + 'static`, held as `Arc<dyn Port>`, and (with the `mock`
+//! feature) has a mockall mock named `Mock<Trait>`. Each method documents its contract;
+//! the shared contract suites in the adapters' tests check every clause against every
+//! adapter.
+
+pub mod audit_log;
+pub mod codec;
+pub mod deny_list;
+pub mod hasher;
+pub mod lockout;
+pub mod mailer;
+pub mod mfa_repository;
+pub mod oauth;
+pub mod one_time_tokens;
+pub mod rate_limiter;
+pub mod refresh_tokens;
+pub mod session_repository;
+pub mod system;
+pub mod user_repository;
+
+pub use audit_log::AuditLog;
+pub use codec::{AccessTokenCodec, InvalidAccessToken};
+pub use deny_list::SessionDenyList;
+pub use hasher::{HashError, PasswordCheck, PasswordHasher};
+pub use lockout::{LockoutPolicy, LockoutStore};
+pub use mailer::{MailError, Mailer};
+pub use mfa_repository::MfaRepository;
+pub use oauth::{OAuthError, OAuthIdentityRepository, OAuthProvider};
+pub use one_time_tokens::{OneTimeToken, OneTimeTokenRepository, TokenPurpose};
+pub use rate_limiter::{RateLimitDecision, RateLimitPolicy, RateLimiter};
+pub use refresh_tokens::{NewFamily, RefreshTokenStore, Rotation, RotationVerdict};
+pub use session_repository::SessionRepository;
+pub use system::{Clock, IdGenerator, SecureRandom};
+pub use user_repository::{UserListQuery, UserRepository, UserWriteError};
