@@ -68,17 +68,27 @@ impl PlainPassword {
         Self(SecretString::from(raw))
     }
 
-    /// Checks a *new* password against the policy of SPEC §6.
+    /// Wraps and checks a *new* password (see [`PlainPassword::checked`]).
     ///
     /// # Errors
-    /// The first [`PasswordRejection`] that applies, in the order: NUL, length, identity,
-    /// blocklist.
+    /// As [`PlainPassword::checked`].
     pub fn new_checked(
         raw: String,
         email: &Email,
         username: Option<&Username>,
     ) -> Result<Self, PasswordRejection> {
-        check_shape(&raw)?;
+        Self::new_unchecked(raw).checked(email, username)
+    }
+
+    /// Checks this password, as a *new* password of the account, against the policy of
+    /// SPEC §6.
+    ///
+    /// # Errors
+    /// The first [`PasswordRejection`] that applies, in the order: NUL, length, identity,
+    /// blocklist.
+    pub fn checked(self, email: &Email, username: Option<&Username>) -> Result<Self, PasswordRejection> {
+        let raw = self.expose();
+        check_shape(raw)?;
         let lower = raw.to_lowercase();
         let local = email.local_part();
         let contains = |needle: &str| !needle.is_empty() && lower.contains(needle);
@@ -90,7 +100,7 @@ impl PlainPassword {
         if BLOCKLIST.binary_search(&lower.as_str()).is_ok() {
             return Err(PasswordRejection::TooCommon);
         }
-        Ok(Self(SecretString::from(raw)))
+        Ok(self)
     }
 
     /// The secret text, for the hasher only.
