@@ -1,7 +1,9 @@
 //! `POST /auth/login`: password check with lock-out, in constant shape whether or not
 //! the account exists.
 
-use portcullis_domain::{AuditEventType, ClientInfo, Email, PlainPassword, Timestamp, User, Username};
+use portcullis_domain::{
+    AuditEventType, ClientInfo, Email, PlainPassword, TimeSpan, User, Username,
+};
 
 use crate::error::{Failure, failure_conversions};
 use crate::service::{AuthService, IssuedSession, no_details};
@@ -34,8 +36,8 @@ pub enum LoginError {
     /// Too many failures for this identifier; no password was checked.
     #[error("account locked")]
     AccountLocked {
-        /// End of the lock.
-        until: Timestamp,
+        /// Time until the lock ends (for `Retry-After`).
+        retry_after: TimeSpan,
     },
     /// A dependency failed.
     #[error(transparent)]
@@ -58,20 +60,43 @@ impl AuthService {
         let key = identifier.lockout_key();
         let now = self.deps.clock.now();
         if let Some(until) = self.deps.lockout.locked_until(&key, now).await? {
-            return Err(LoginError::AccountLocked { until });
+            return Err(LoginError::AccountLocked {
+                retry_after: until - now,
+            });
         }
         let user = match &identifier {
             LoginIdentifier::Email(email) => self.deps.users.find_by_email(email).await?,
-            LoginIdentifier::Username(username) => self.deps.users.find_by_username(username).await?,
+            LoginIdentifier::Username(username) => {
+                self.deps.users.find_by_username(username).await?
+            }
         };
         let user = match self.check_password(user.as_ref(), &password).await? {
             Some(user) => user,
             None => {
                 let user_id = user.as_ref().map(|u| u.id);
-                self.audit(AuditEventType::LoginFailed, user_id, None, client, no_details()).await;
-                if let Some(until) = self.deps.lockout.record_failure(&key, self.policy.lockout, now).await? {
+                self.audit(
+                    AuditEventType::LoginFailed,
+                    user_id,
+                    None,
+                    client,
+                    no_details(),
+                )
+                .await;
+                if let Some(until) = self
+                    .deps
+                    .lockout
+                    .record_failure(&key, self.policy.lockout, now)
+                    .await?
+                {
                     tracing::warn!(until = %until, "login identifier locked after repeated failures");
-                    self.audit(AuditEventType::AccountLocked, user_id, None, client, no_details()).await;
+                    self.audit(
+                        AuditEventType::AccountLocked,
+                        user_id,
+                        None,
+                        client,
+                        no_details(),
+                    )
+                    .await;
                 }
                 return Err(LoginError::InvalidCredentials);
             }

@@ -1,1 +1,42 @@
+//! The actix-web face of Portcullis: routes, extractors, middleware and the one
+//! mapping of errors to RFC 9457 problem+json (SPEC §3–§5).
 
+pub mod auth;
+pub mod client;
+pub mod cookies;
+pub mod dto;
+pub mod error;
+mod handlers;
+pub mod json;
+pub mod middleware;
+pub mod routes;
+pub mod state;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, Error, web};
+
+pub use error::ApiError;
+pub use state::{AppState, CookieSettings, HealthCheck, HttpSettings, SameSite, TrustedNet};
+
+/// The whole application for one worker: state, middleware, routes.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .configure(routes::configure)
+        .default_service(web::to(routes::not_found))
+        .wrap(from_fn(middleware::request_guard))
+        .wrap(from_fn(middleware::security_headers))
+        .wrap(from_fn(middleware::request_id))
+}

@@ -1,0 +1,92 @@
+//! The route table. Every resource answers other methods with 405 + `Allow`, and
+//! unknown paths with 404, both as problem+json.
+
+use actix_web::{HttpResponse, Route, web};
+
+use crate::error::ApiError;
+use crate::handlers::{account, login, register, session, sessions, system};
+
+fn not_allowed(allow: &'static [&'static str]) -> Route {
+    web::to(
+        move || async move { Err::<HttpResponse, ApiError>(ApiError::method_not_allowed(allow)) },
+    )
+}
+
+/// The answer for unknown paths.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found())
+}
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/")
+            .route(web::get().to(system::index))
+            .default_service(not_allowed(&["GET"])),
+    )
+    .service(
+        web::resource("/health")
+            .route(web::get().to(system::ready))
+            .default_service(not_allowed(&["GET"])),
+    )
+    .service(
+        web::resource("/health/live")
+            .route(web::get().to(system::live))
+            .default_service(not_allowed(&["GET"])),
+    )
+    .service(
+        web::resource("/.well-known/jwks.json")
+            .route(web::get().to(system::jwks))
+            .default_service(not_allowed(&["GET"])),
+    )
+    .service(
+        web::scope("/api/v1")
+            .service(
+                web::resource("/auth/register")
+                    .route(web::post().to(register::register))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/login")
+                    .route(web::post().to(login::login))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/refresh")
+                    .route(web::post().to(session::refresh))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/logout")
+                    .route(web::post().to(session::logout))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/logout-all")
+                    .route(web::post().to(session::logout_all))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/sessions")
+                    .route(web::get().to(sessions::list))
+                    .default_service(not_allowed(&["GET"])),
+            )
+            .service(
+                web::resource("/auth/sessions/{id}")
+                    .route(web::delete().to(sessions::revoke))
+                    .default_service(not_allowed(&["DELETE"])),
+            )
+            .service(
+                web::resource("/me")
+                    .route(web::get().to(account::get_me))
+                    .route(web::patch().to(account::patch_me))
+                    .route(web::delete().to(account::delete_me))
+                    .default_service(not_allowed(&["GET", "PATCH", "DELETE"])),
+            )
+            .service(
+                web::resource("/me/password")
+                    .route(web::put().to(account::change_password))
+                    .default_service(not_allowed(&["PUT"])),
+            ),
+    );
+}
