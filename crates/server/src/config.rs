@@ -1,0 +1,398 @@
+//! The typed configuration of the `portcullis` binary (SPEC §6 and §7).
+//!
+//! [`Config::from_lookup`] reads the variables below through a lookup function (the
+//! binary passes `|k| std::env::var(k).ok()` after loading `.env`). Values are trimmed
+//! and an empty value counts as unset. Durations are humantime (`3s`, `15m`, `168h`,
+//! `1h 30m`, `0s`) or a bare number of seconds, at most 100 years. Booleans are
+//! `true`/`false`/`1`/`0`/`yes`/`no`, any case; so are the enumerated words. Lists are
+//! comma-separated. A bad value is a [`ConfigError`] naming the variable, on one line.
+//! `.env.example` lists the same variables (a test keeps both in step with [`VARIABLES`]).
+//!
+//! Server:
+//! - `APP_ENV`: `local` | `production` (default `local`). Production requires
+//!   `DATABASE_URL`, `REDIS_URL`, `JWT_SECRET` and `PUBLIC_URL`.
+//! - `HOST`: bind IP address (default `0.0.0.0`).
+//! - `PORT`: bind port (default `8080`; `0` lets the OS choose).
+//! - `PUBLIC_URL`: the application's public URL, an absolute http(s) URL with no path
+//!   (default `http://localhost:{PORT}` in local; required in production).
+//! - `DATA_DIR`: the embedded store and the generated local JWT secret (default `./data`).
+//! - `SHUTDOWN_TIMEOUT`: grace for in-flight requests on SIGINT/SIGTERM (default `30s`).
+//!
+//! Logs and telemetry:
+//! - `LOG_LEVEL`: `level` or `target=level` directives (default `info`).
+//! - `LOG_FORMAT`: `json` | `pretty` (default `pretty` in local, `json` in production).
+//! - `OTEL_EXPORTER_OTLP_ENDPOINT`: OTLP endpoint for traces (default: none, unused yet).
+//! - `METRICS_TOKEN`: Bearer token `/metrics` requires (default: none, open).
+//!
+//! Storage:
+//! - `DATABASE_URL`: `postgres://…` (default: none, SQLite under `DATA_DIR`).
+//! - `REDIS_URL`: `redis://…` or `rediss://…` (default: none, in-process stores).
+//! - `AUTO_MIGRATE`: run migrations on `serve` (default `true` in local, `false` in
+//!   production).
+//!
+//! Access tokens:
+//! - `JWT_SECRET`: HS256 key, at least 32 bytes (default: none; generated in local,
+//!   required in production).
+//! - `JWT_ALGORITHM`: `HS256` | `EdDSA` | `ES256` (default `HS256`; only `HS256` works yet).
+//! - `JWT_PRIVATE_KEY`: PEM path of the asymmetric signing key (default: none, unused yet).
+//! - `JWT_VERIFY_KEYS`: PEM paths of previous public keys (default: none, unused yet).
+//! - `JWT_LEEWAY`: clock skew tolerated on verification (default `30s`).
+//! - `JWT_ISSUER`: `iss` claim (default `PUBLIC_URL` when set, else `portcullis`).
+//! - `JWT_AUDIENCE`: `aud` claim (default `portcullis`).
+//!
+//! Sessions and refresh tokens:
+//! - `ACCESS_TOKEN_TTL` (default `15m`), `REFRESH_TOKEN_TTL` (sliding, default `168h`),
+//!   `SESSION_ABSOLUTE_TTL` (default `720h`): all longer than zero.
+//! - `REFRESH_REUSE_GRACE`: concurrent-refresh window (default `3s`; `0s` disables it).
+//! - `MAX_ACTIVE_REFRESH_TOKENS_PER_USER`: sessions per user, at least 1 (default `10`).
+//! - `DEVICE_BINDING`: `ua` | `strict` | `off` (default `ua`).
+//! - `EXPIRED_TOKEN_RETENTION_DAYS` (default `30`), `REVOKED_TOKEN_RETENTION_DAYS`
+//!   (default `90`): how long the cleanup job keeps dead rows, 0 to 36500.
+//!
+//! Accounts and passwords:
+//! - `BCRYPT_COST`: 4 to 31 (default `12`).
+//! - `BCRYPT_MAX_IN_FLIGHT`: hashes running at once, at least 1 (default: the CPU count).
+//! - `REQUIRE_EMAIL_VERIFICATION`: (default `false`).
+//! - `RESET_TOKEN_TTL`: password-reset link lifetime (default `1h`).
+//!
+//! Browsers:
+//! - `COOKIE_SAMESITE`: `lax` | `strict` (default `lax`).
+//! - `CORS_ALLOWED_ORIGINS`: origins allowed with credentials; `*` is refused (default:
+//!   none).
+//! - `TRUSTED_PROXIES`: CIDRs or IPs whose `X-Forwarded-For` is believed (default: none).
+//!
+//! Rate limits and lock-out:
+//! - `RATE_LIMIT_AUTH_PER_MINUTE` (default `5`), `RATE_LIMIT_REFRESH_PER_MINUTE` (`10`),
+//!   `RATE_LIMIT_SESSIONS_PER_MINUTE` (`60`), `RATE_LIMIT_USERS_PER_MINUTE` (`100`): at
+//!   least 1.
+//! - `RATE_LIMIT_FAIL_OPEN`: let requests through when the store is down (default
+//!   `false`: 503).
+//! - `LOGIN_LOCKOUT_THRESHOLD` (default `10`, at least 1), `LOGIN_LOCKOUT_WINDOW`
+//!   (default `15m`), `LOGIN_LOCKOUT_DURATION` (default `15m`).
+//!
+//! Mail:
+//! - `SMTP_URL`: `smtp://…` or `smtps://…` (default: none).
+//! - `MAIL_FROM`: sender mailbox (default `Portcullis <no-reply@localhost>`).
+//!
+//! Social login (a provider is on when both its client id and secret are set):
+//! - `OAUTH_GOOGLE_CLIENT_ID`, `OAUTH_GOOGLE_CLIENT_SECRET` (default: none).
+//! - `OAUTH_GOOGLE_AUTH_URL`, `OAUTH_GOOGLE_TOKEN_URL`, `OAUTH_GOOGLE_USERINFO_URL`:
+//!   endpoint overrides (default: Google's).
+//! - `OAUTH_GITHUB_CLIENT_ID`, `OAUTH_GITHUB_CLIENT_SECRET` (default: none).
+//! - `OAUTH_GITHUB_AUTH_URL`, `OAUTH_GITHUB_TOKEN_URL`, `OAUTH_GITHUB_USERINFO_URL`,
+//!   `OAUTH_GITHUB_EMAILS_URL`: endpoint overrides, e.g. for GitHub Enterprise (default:
+//!   github.com's).
+//! - `OAUTH_REDIRECT_ALLOWLIST`: origins a `redirect_to` may target (default: the origin
+//!   of `PUBLIC_URL`).
+
+mod browser;
+mod error;
+mod jwt;
+mod limits;
+mod oauth;
+mod reader;
+#[cfg(test)]
+mod tests;
+mod variables;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use portcullis_core::AuthPolicy;
+use portcullis_domain::ports::LockoutPolicy;
+use portcullis_domain::{DeviceBinding, TimeSpan};
+use secrecy::SecretString;
+
+pub use browser::{CookieSettings, SameSite};
+pub use error::{ConfigError, Problem, Quoted};
+pub use jwt::{JwtAlgorithm, JwtSettings, MIN_JWT_SECRET_BYTES};
+pub use limits::{LoginLockout, RateLimits};
+pub use oauth::{OAuthClient, OAuthSettings};
+pub use variables::VARIABLES;
+
+use reader::Reader;
+
+/// Where the binary runs (`APP_ENV`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AppEnv {
+    /// A developer machine: embedded stores, generated secret, insecure cookies allowed.
+    #[default]
+    Local,
+    /// Behind TLS with Postgres, Redis and an explicit secret.
+    Production,
+}
+
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human-readable, for a terminal.
+    Pretty,
+}
+
+/// The whole configuration of the server. `Debug` redacts every secret.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `APP_ENV`.
+    pub app_env: AppEnv,
+    /// `HOST`: the bind address.
+    pub host: IpAddr,
+    /// `PORT`: the bind port (`0`: any free port).
+    pub port: u16,
+    /// `PUBLIC_URL`, as `scheme://host[:port]` without a trailing slash.
+    pub public_url: String,
+    /// `DATA_DIR`: home of the embedded store and the generated local JWT secret.
+    pub data_dir: PathBuf,
+    /// `SHUTDOWN_TIMEOUT`.
+    pub shutdown_timeout: Duration,
+    /// `LOG_LEVEL`, a validated tracing filter.
+    pub log_level: String,
+    /// `LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    pub otel_exporter_otlp_endpoint: Option<String>,
+    /// `METRICS_TOKEN`: when set, `/metrics` requires it as a Bearer token.
+    pub metrics_token: Option<SecretString>,
+    /// `DATABASE_URL` (Postgres); `None` means the embedded SQLite store.
+    pub database_url: Option<SecretString>,
+    /// `REDIS_URL`; `None` means in-process stores.
+    pub redis_url: Option<SecretString>,
+    /// `AUTO_MIGRATE`.
+    pub auto_migrate: bool,
+    /// The `JWT_*` settings.
+    pub jwt: JwtSettings,
+    /// `ACCESS_TOKEN_TTL`.
+    pub access_token_ttl: Duration,
+    /// `REFRESH_TOKEN_TTL` (sliding).
+    pub refresh_token_ttl: Duration,
+    /// `SESSION_ABSOLUTE_TTL`.
+    pub session_absolute_ttl: Duration,
+    /// `REFRESH_REUSE_GRACE`; zero disables the window.
+    pub refresh_reuse_grace: Duration,
+    /// `MAX_ACTIVE_REFRESH_TOKENS_PER_USER`.
+    pub max_active_refresh_tokens_per_user: u32,
+    /// `DEVICE_BINDING`.
+    pub device_binding: DeviceBinding,
+    /// `EXPIRED_TOKEN_RETENTION_DAYS`.
+    pub expired_token_retention_days: u32,
+    /// `REVOKED_TOKEN_RETENTION_DAYS`.
+    pub revoked_token_retention_days: u32,
+    /// `BCRYPT_COST`.
+    pub bcrypt_cost: u32,
+    /// `BCRYPT_MAX_IN_FLIGHT`.
+    pub bcrypt_max_in_flight: usize,
+    /// `REQUIRE_EMAIL_VERIFICATION`.
+    pub require_email_verification: bool,
+    /// `RESET_TOKEN_TTL`.
+    pub reset_token_ttl: Duration,
+    /// `COOKIE_SAMESITE`, and what `APP_ENV` implies for the cookies.
+    pub cookies: CookieSettings,
+    /// `CORS_ALLOWED_ORIGINS`, normalized (`scheme://host[:port]`, lower-case, default
+    /// port elided) and without duplicates.
+    pub cors_allowed_origins: Vec<String>,
+    /// `TRUSTED_PROXIES`; a bare IP is a single-host network.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `RATE_LIMIT_*`.
+    pub rate_limits: RateLimits,
+    /// `LOGIN_LOCKOUT_*`.
+    pub login_lockout: LoginLockout,
+    /// `SMTP_URL`; `None` means no mail server is configured.
+    pub smtp_url: Option<SecretString>,
+    /// `MAIL_FROM`.
+    pub mail_from: String,
+    /// `OAUTH_*`.
+    pub oauth: OAuthSettings,
+}
+
+impl Config {
+    /// Builds the configuration from `lookup` (a variable's value, `None` when unset).
+    /// Pure: it reads nothing but `lookup` and the CPU count.
+    ///
+    /// # Errors
+    ///
+    /// The first variable found invalid (they are read in about [`VARIABLES`] order); in
+    /// production, the first of `DATABASE_URL`, `REDIS_URL`, `JWT_SECRET`, `PUBLIC_URL`
+    /// that is unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Reader::new(lookup);
+        let app_env = env.one_of(
+            "APP_ENV",
+            AppEnv::Local,
+            "local | production",
+            &[("local", AppEnv::Local), ("production", AppEnv::Production)],
+        )?;
+        let production = app_env == AppEnv::Production;
+        let host = env.parsed("HOST", IpAddr::V4(Ipv4Addr::UNSPECIFIED), reader::parse_ip)?;
+        let port = env.between("PORT", 8080, 0, u16::MAX.into())?;
+        let explicit_public_url = env.parsed("PUBLIC_URL", None, |value| {
+            browser::parse_public_url(value).map(Some)
+        })?;
+        let public_url = explicit_public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{port}"));
+        let data_dir = PathBuf::from(env.string("DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let shutdown_timeout = env.duration("SHUTDOWN_TIMEOUT", 30 * SECOND)?;
+        let log_level = env.parsed("LOG_LEVEL", "info".to_owned(), reader::parse_log_filter)?;
+        let log_format = env.one_of(
+            "LOG_FORMAT",
+            if production {
+                LogFormat::Json
+            } else {
+                LogFormat::Pretty
+            },
+            "json | pretty",
+            &[("json", LogFormat::Json), ("pretty", LogFormat::Pretty)],
+        )?;
+        let otel_exporter_otlp_endpoint = env.string("OTEL_EXPORTER_OTLP_ENDPOINT");
+        let metrics_token = env.secret("METRICS_TOKEN");
+        let database_url = env.connection_url(
+            "DATABASE_URL",
+            &["postgres", "postgresql"],
+            "the scheme must be postgres or postgresql",
+        )?;
+        let redis_url = env.connection_url(
+            "REDIS_URL",
+            &["redis", "rediss", "redis+unix", "unix"],
+            "the scheme must be redis, rediss, redis+unix or unix",
+        )?;
+        let auto_migrate = env.bool("AUTO_MIGRATE", !production)?;
+        let jwt = JwtSettings::read(&env, explicit_public_url.as_deref())?;
+
+        if production {
+            let required = [
+                ("DATABASE_URL", database_url.is_some()),
+                ("REDIS_URL", redis_url.is_some()),
+                ("JWT_SECRET", jwt.secret.is_some()),
+                ("PUBLIC_URL", explicit_public_url.is_some()),
+            ];
+            if let Some((variable, _)) = required.iter().find(|(_, present)| !present) {
+                return Err(ConfigError::new(variable, Problem::RequiredInProduction));
+            }
+        }
+
+        Ok(Self {
+            app_env,
+            host,
+            port,
+            public_url: public_url.clone(),
+            data_dir,
+            shutdown_timeout,
+            log_level,
+            log_format,
+            otel_exporter_otlp_endpoint,
+            metrics_token,
+            database_url,
+            redis_url,
+            auto_migrate,
+            jwt,
+            access_token_ttl: env.positive_duration("ACCESS_TOKEN_TTL", 15 * MINUTE)?,
+            refresh_token_ttl: env.positive_duration("REFRESH_TOKEN_TTL", 168 * HOUR)?,
+            session_absolute_ttl: env.positive_duration("SESSION_ABSOLUTE_TTL", 720 * HOUR)?,
+            refresh_reuse_grace: env.duration("REFRESH_REUSE_GRACE", 3 * SECOND)?,
+            max_active_refresh_tokens_per_user: env.at_least(
+                "MAX_ACTIVE_REFRESH_TOKENS_PER_USER",
+                10,
+                1,
+            )?,
+            device_binding: env.one_of(
+                "DEVICE_BINDING",
+                DeviceBinding::Ua,
+                "ua | strict | off",
+                &[
+                    ("ua", DeviceBinding::Ua),
+                    ("strict", DeviceBinding::Strict),
+                    ("off", DeviceBinding::Off),
+                ],
+            )?,
+            expired_token_retention_days: env.between(
+                "EXPIRED_TOKEN_RETENTION_DAYS",
+                30,
+                0,
+                MAX_RETENTION_DAYS,
+            )?,
+            revoked_token_retention_days: env.between(
+                "REVOKED_TOKEN_RETENTION_DAYS",
+                90,
+                0,
+                MAX_RETENTION_DAYS,
+            )?,
+            bcrypt_cost: env.between("BCRYPT_COST", 12, 4, 31)?,
+            bcrypt_max_in_flight: env.at_least("BCRYPT_MAX_IN_FLIGHT", cpu_count(), 1)?,
+            require_email_verification: env.bool("REQUIRE_EMAIL_VERIFICATION", false)?,
+            reset_token_ttl: env.positive_duration("RESET_TOKEN_TTL", HOUR)?,
+            cookies: CookieSettings {
+                same_site: env.one_of(
+                    "COOKIE_SAMESITE",
+                    SameSite::Lax,
+                    "lax | strict",
+                    &[("lax", SameSite::Lax), ("strict", SameSite::Strict)],
+                )?,
+                secure: app_env != AppEnv::Local,
+                prefixed_names: production,
+            },
+            cors_allowed_origins: browser::read_origins(&env, "CORS_ALLOWED_ORIGINS")?,
+            trusted_proxies: env.networks("TRUSTED_PROXIES")?,
+            rate_limits: RateLimits::read(&env)?,
+            login_lockout: LoginLockout::read(&env)?,
+            smtp_url: env.connection_url(
+                "SMTP_URL",
+                &["smtp", "smtps"],
+                "the scheme must be smtp or smtps",
+            )?,
+            mail_from: env.parsed(
+                "MAIL_FROM",
+                "Portcullis <no-reply@localhost>".to_owned(),
+                reader::parse_mailbox,
+            )?,
+            oauth: OAuthSettings::read(&env, &public_url)?,
+        })
+    }
+
+    /// Whether `APP_ENV=local`.
+    pub fn is_local(&self) -> bool {
+        self.app_env == AppEnv::Local
+    }
+
+    /// The address to bind: `HOST`:`PORT`.
+    pub fn socket_addr(&self) -> SocketAddr {
+        SocketAddr::new(self.host, self.port)
+    }
+
+    /// The policy the core use cases run with.
+    pub fn auth_policy(&self) -> AuthPolicy {
+        AuthPolicy {
+            access_ttl: time_span(self.access_token_ttl),
+            refresh_ttl: time_span(self.refresh_token_ttl),
+            session_absolute_ttl: time_span(self.session_absolute_ttl),
+            reuse_grace: time_span(self.refresh_reuse_grace),
+            max_sessions: self.max_active_refresh_tokens_per_user,
+            device_binding: self.device_binding,
+            lockout: LockoutPolicy {
+                threshold: self.login_lockout.threshold,
+                window: time_span(self.login_lockout.window),
+                duration: time_span(self.login_lockout.duration),
+            },
+            jwt_leeway: time_span(self.jwt.leeway),
+        }
+    }
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(60 * 60);
+
+/// A century: longer retention is a typo, and `now - days` must stay representable.
+const MAX_RETENTION_DAYS: u64 = 36_500;
+
+/// Every duration was capped at 100 years when parsed, far below `TimeSpan::MAX`, so the
+/// fallback is unreachable; it only spares a panic path.
+fn time_span(duration: Duration) -> TimeSpan {
+    TimeSpan::from_std(duration).unwrap_or(TimeSpan::MAX)
+}
+
+fn cpu_count() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}

@@ -1,0 +1,3 @@
+//! The Portcullis server: configuration, wiring, CLI and jobs.
+
+pub mod config;
