@@ -55,9 +55,13 @@ pub fn password_error(field: &str, rejection: PasswordRejection) -> FieldError {
     FieldError::new(field, rejection.code(), rejection.to_string())
 }
 
-/// An error answer. Build it with the constructors; it renders itself.
+/// An error answer. Build it with the constructors; it renders itself. Boxed so a
+/// `Result<_, ApiError>` stays one pointer wide.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Details>);
+
+#[derive(Debug)]
+struct Details {
     status: StatusCode,
     code: &'static str,
     detail: String,
@@ -69,7 +73,7 @@ pub struct ApiError {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Details {
             status,
             code,
             detail: detail.into(),
@@ -77,12 +81,12 @@ impl ApiError {
             retry_after: None,
             www_authenticate: None,
             allow: None,
-        }
+        }))
     }
 
     /// The stable code.
     pub fn code(&self) -> &'static str {
-        self.code
+        self.0.code
     }
 
     /// 400 `malformed_json`.
@@ -101,7 +105,7 @@ impl ApiError {
             "validation_failed",
             "The request is not valid.",
         );
-        e.errors = errors;
+        e.0.errors = errors;
         e
     }
 
@@ -130,7 +134,7 @@ impl ApiError {
             "unauthenticated",
             "Authentication is required.",
         );
-        e.www_authenticate = Some(BEARER);
+        e.0.www_authenticate = Some(BEARER);
         e
     }
 
@@ -141,7 +145,7 @@ impl ApiError {
             "invalid_token",
             "The token is invalid or expired.",
         );
-        e.www_authenticate = Some(BEARER_INVALID);
+        e.0.www_authenticate = Some(BEARER_INVALID);
         e
     }
 
@@ -180,7 +184,7 @@ impl ApiError {
             "method_not_allowed",
             "This method is not allowed here.",
         );
-        e.allow = Some(allow.join(", "));
+        e.0.allow = Some(allow.join(", "));
         e
     }
 
@@ -214,7 +218,7 @@ impl ApiError {
             "account_locked",
             "Too many failed logins. Try again later.",
         );
-        e.retry_after = Some(retry_after.max(1));
+        e.0.retry_after = Some(retry_after.max(1));
         e
     }
 
@@ -225,7 +229,7 @@ impl ApiError {
             "rate_limited",
             "Too many requests. Try again later.",
         );
-        e.retry_after = Some(retry_after.max(1));
+        e.0.retry_after = Some(retry_after.max(1));
         e
     }
 
@@ -282,36 +286,36 @@ struct Problem<'a> {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.status.as_u16(), self.code)
+        write!(f, "{} {}", self.0.status.as_u16(), self.0.code)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     fn error_response(&self) -> HttpResponse {
         let problem = Problem {
-            kind: format!("urn:portcullis:problem:{}", self.code),
-            title: self.status.canonical_reason().unwrap_or("Error"),
-            status: self.status.as_u16(),
-            detail: &self.detail,
-            code: self.code,
-            errors: &self.errors,
+            kind: format!("urn:portcullis:problem:{}", self.0.code),
+            title: self.0.status.canonical_reason().unwrap_or("Error"),
+            status: self.0.status.as_u16(),
+            detail: &self.0.detail,
+            code: self.0.code,
+            errors: &self.0.errors,
         };
-        let mut res = HttpResponse::build(self.status);
+        let mut res = HttpResponse::build(self.0.status);
         res.insert_header((
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
-        if let Some(secs) = self.retry_after {
+        if let Some(secs) = self.0.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        if let Some(value) = self.www_authenticate {
+        if let Some(value) = self.0.www_authenticate {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static(value)));
         }
-        if let Some(allow) = &self.allow {
+        if let Some(allow) = &self.0.allow {
             res.insert_header((header::ALLOW, allow.as_str()));
         }
         res.body(serde_json::to_vec(&problem).unwrap_or_default())

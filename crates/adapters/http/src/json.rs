@@ -123,7 +123,8 @@ fn classify(err: &serde_json::Error, path: String) -> ApiError {
     let message = err.to_string();
     // A lone surrogate is well-formed JSON syntax carrying a string no Rust (or UTF-8)
     // can hold: a bad value, not bad syntax.
-    if message.contains("surrogate") {
+    // serde_json reports a high surrogate without its low half as the end of the escape.
+    if message.contains("surrogate") || message.starts_with("unexpected end of hex escape") {
         return ApiError::invalid_field(path, "invalid_string", "strings must be valid Unicode");
     }
     match err.classify() {

@@ -174,11 +174,7 @@ fn csrf_refused(req: &ServiceRequest, state: &AppState) -> bool {
     match origin {
         None => false,
         Some(None) => true,
-        Some(Some(origin)) => !state
-            .settings
-            .allowed_origins
-            .iter()
-            .any(|allowed| *allowed == origin),
+        Some(Some(origin)) => !state.settings.allowed_origins.contains(&origin),
     }
 }
 
