@@ -2,7 +2,8 @@
 
 use portcullis_domain::ports::UserWriteError;
 use portcullis_domain::{
-    AuditEventType, ClientInfo, DisplayName, PasswordRejection, PlainPassword, RevokeReason, Role, User, Username,
+    AuditEventType, ClientInfo, DisplayName, PasswordRejection, PlainPassword, RevokeReason, Role,
+    User, Username,
 };
 
 use crate::authenticate::Principal;
@@ -63,7 +64,11 @@ impl AuthService {
     /// # Errors
     /// [`AccountError::NotFound`] when it was deleted.
     pub async fn me(&self, principal: &Principal) -> Result<User, AccountError> {
-        self.deps.users.find_by_id(principal.user_id).await?.ok_or(AccountError::NotFound)
+        self.deps
+            .users
+            .find_by_id(principal.user_id)
+            .await?
+            .ok_or(AccountError::NotFound)
     }
 
     /// Changes the caller's name and/or username.
@@ -89,7 +94,14 @@ impl AuthService {
         }
         user.updated_at = self.deps.clock.now();
         self.deps.users.update(&user).await?;
-        self.audit(AuditEventType::UserUpdated, Some(user.id), None, client, r#"{"via":"me"}"#.to_owned()).await;
+        self.audit(
+            AuditEventType::UserUpdated,
+            Some(user.id),
+            None,
+            client,
+            r#"{"via":"me"}"#.to_owned(),
+        )
+        .await;
         Ok(user)
     }
 
@@ -107,13 +119,23 @@ impl AuthService {
         client: &ClientInfo,
     ) -> Result<(), AccountError> {
         let user = self.me(principal).await?;
-        let mut user = self.check_password(Some(&user), &current).await?.ok_or(AccountError::InvalidCurrentPassword)?;
-        let new = new.checked(&user.email, user.username.as_ref()).map_err(AccountError::WeakPassword)?;
+        let mut user = self
+            .check_password(Some(&user), &current)
+            .await?
+            .ok_or(AccountError::InvalidCurrentPassword)?;
+        let new = new
+            .checked(&user.email, user.username.as_ref())
+            .map_err(AccountError::WeakPassword)?;
         user.password_hash = Some(self.deps.hasher.hash(&new).await?);
         user.updated_at = self.deps.clock.now();
         self.deps.users.update(&user).await?;
-        let ended =
-            self.end_user_sessions(user.id, Some(principal.session_id), RevokeReason::PasswordChanged).await?;
+        let ended = self
+            .end_user_sessions(
+                user.id,
+                Some(principal.session_id),
+                RevokeReason::PasswordChanged,
+            )
+            .await?;
         self.audit(
             AuditEventType::PasswordChanged,
             Some(user.id),
@@ -138,15 +160,26 @@ impl AuthService {
         client: &ClientInfo,
     ) -> Result<(), AccountError> {
         let user = self.me(principal).await?;
-        let user = self.check_password(Some(&user), &password).await?.ok_or(AccountError::InvalidCurrentPassword)?;
+        let user = self
+            .check_password(Some(&user), &password)
+            .await?
+            .ok_or(AccountError::InvalidCurrentPassword)?;
         if user.role == Role::Admin && self.deps.users.count_admins().await? <= 1 {
             return Err(AccountError::LastAdmin);
         }
-        self.end_user_sessions(user.id, None, RevokeReason::AccountDeleted).await?;
+        self.end_user_sessions(user.id, None, RevokeReason::AccountDeleted)
+            .await?;
         self.deps.refresh_tokens.revoke_user(user.id).await?;
         self.deps.users.delete(user.id).await?;
         tracing::info!("account deleted");
-        self.audit(AuditEventType::UserDeleted, Some(user.id), None, client, r#"{"via":"me"}"#.to_owned()).await;
+        self.audit(
+            AuditEventType::UserDeleted,
+            Some(user.id),
+            None,
+            client,
+            r#"{"via":"me"}"#.to_owned(),
+        )
+        .await;
         Ok(())
     }
 }

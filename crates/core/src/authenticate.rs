@@ -35,7 +35,11 @@ impl AuthService {
     /// is unreachable.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
         let now = self.deps.clock.now();
-        let claims = self.deps.codec.verify(token, now).map_err(|_| AuthError::InvalidToken)?;
+        let claims = self
+            .deps
+            .codec
+            .verify(token, now)
+            .map_err(|_| AuthError::InvalidToken)?;
         let denied = self
             .deps
             .deny_list
@@ -45,6 +49,10 @@ impl AuthService {
         if denied {
             return Err(AuthError::InvalidToken);
         }
-        Ok(Principal { user_id: claims.user_id, session_id: claims.session_id, role: claims.role })
+        Ok(Principal {
+            user_id: claims.user_id,
+            session_id: claims.session_id,
+            role: claims.role,
+        })
     }
 }

@@ -24,7 +24,10 @@ pub enum Failure {
 impl Failure {
     /// Whether retrying later may succeed (503 rather than 500).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Store(StoreError::Unavailable(_)) | Self::Hash(HashError::Overloaded))
+        matches!(
+            self,
+            Self::Store(StoreError::Unavailable(_)) | Self::Hash(HashError::Overloaded)
+        )
     }
 }
 

@@ -1,6 +1,8 @@
 //! `POST /auth/logout` and `POST /auth/logout-all`.
 
-use portcullis_domain::{AuditEventType, ClientInfo, RefreshToken, RevokeReason, SessionId, UserId};
+use portcullis_domain::{
+    AuditEventType, ClientInfo, RefreshToken, RevokeReason, SessionId, UserId,
+};
 
 use crate::authenticate::Principal;
 use crate::error::Failure;
@@ -32,8 +34,14 @@ impl AuthService {
             return Ok(());
         };
         if self.end_session(session_id, RevokeReason::Logout).await? {
-            self.audit(AuditEventType::Logout, Some(user_id), None, client, format!(r#"{{"session_id":"{session_id}"}}"#))
-                .await;
+            self.audit(
+                AuditEventType::Logout,
+                Some(user_id),
+                None,
+                client,
+                format!(r#"{{"session_id":"{session_id}"}}"#),
+            )
+            .await;
         }
         Ok(())
     }
@@ -43,8 +51,14 @@ impl AuthService {
     /// # Errors
     /// Only a dependency [`Failure`].
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
-    pub async fn logout_all(&self, principal: &Principal, client: &ClientInfo) -> Result<(), Failure> {
-        let ended = self.end_user_sessions(principal.user_id, None, RevokeReason::LogoutAll).await?;
+    pub async fn logout_all(
+        &self,
+        principal: &Principal,
+        client: &ClientInfo,
+    ) -> Result<(), Failure> {
+        let ended = self
+            .end_user_sessions(principal.user_id, None, RevokeReason::LogoutAll)
+            .await?;
         self.audit(
             AuditEventType::Logout,
             Some(principal.user_id),

@@ -62,7 +62,10 @@ pub fn authorize(actor: Actor, action: Action, target: Option<UserId>) -> Result
         Action::ReadUser | Action::UpdateProfile | Action::DeleteUser if is_self => Ok(()),
         // Another user's id: indistinguishable from an id that does not exist.
         Action::ReadUser | Action::UpdateProfile | Action::DeleteUser => Err(Denial::NotFound),
-        Action::ChangeEmail | Action::ChangeRole | Action::SetPasswordWithoutCurrent | Action::RevokeUserSessions
+        Action::ChangeEmail
+        | Action::ChangeRole
+        | Action::SetPasswordWithoutCurrent
+        | Action::RevokeUserSessions
             if !is_self && target.is_some() =>
         {
             Err(Denial::NotFound)
@@ -105,12 +108,22 @@ mod tests {
     /// The whole table: every actor × action × target.
     #[test]
     fn policy_table() {
-        let admin = Actor { id: id(1), role: Role::Admin };
-        let user = Actor { id: id(2), role: Role::User };
+        let admin = Actor {
+            id: id(1),
+            role: Role::Admin,
+        };
+        let user = Actor {
+            id: id(2),
+            role: Role::User,
+        };
         let other = id(3);
         for action in ALL {
             for target in [None, Some(admin.id), Some(user.id), Some(other)] {
-                assert_eq!(authorize(admin, action, target), Ok(()), "admin may {action:?} {target:?}");
+                assert_eq!(
+                    authorize(admin, action, target),
+                    Ok(()),
+                    "admin may {action:?} {target:?}"
+                );
             }
             let on_self = authorize(user, action, Some(user.id));
             let on_other = authorize(user, action, Some(other));
@@ -121,13 +134,24 @@ mod tests {
             };
             assert_eq!(on_self, expected_self, "user {action:?} self");
             let expected_other = match action {
-                Action::CreateUser | Action::ListUsers | Action::ReadAudit => Err(Denial::Forbidden),
+                Action::CreateUser | Action::ListUsers | Action::ReadAudit => {
+                    Err(Denial::Forbidden)
+                }
                 _ => Err(Denial::NotFound),
             };
             assert_eq!(on_other, expected_other, "user {action:?} other");
-            assert_eq!(on_admin, expected_other, "an admin target looks like any other to a user: {action:?}");
+            assert_eq!(
+                on_admin, expected_other,
+                "an admin target looks like any other to a user: {action:?}"
+            );
         }
-        assert_eq!(authorize(user, Action::ListUsers, None), Err(Denial::Forbidden));
-        assert_eq!(authorize(user, Action::ReadAudit, None), Err(Denial::Forbidden));
+        assert_eq!(
+            authorize(user, Action::ListUsers, None),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(user, Action::ReadAudit, None),
+            Err(Denial::Forbidden)
+        );
     }
 }

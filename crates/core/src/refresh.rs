@@ -1,7 +1,9 @@
 //! `POST /auth/refresh`: the rotation rules of SPEC §2.
 
 use portcullis_domain::ports::{Rotation, RotationVerdict};
-use portcullis_domain::{AuditEventType, ClientInfo, DeviceFingerprint, RefreshToken, RevokeReason, SessionId, UserId};
+use portcullis_domain::{
+    AuditEventType, ClientInfo, DeviceFingerprint, RefreshToken, RevokeReason, SessionId, UserId,
+};
 
 use crate::error::{Failure, failure_conversions};
 use crate::service::{AuthService, IssuedSession};
@@ -30,13 +32,19 @@ impl AuthService {
     /// # Errors
     /// [`RefreshError`].
     #[tracing::instrument(skip_all)]
-    pub async fn refresh(&self, presented: &str, client: &ClientInfo) -> Result<IssuedSession, RefreshError> {
+    pub async fn refresh(
+        &self,
+        presented: &str,
+        client: &ClientInfo,
+    ) -> Result<IssuedSession, RefreshError> {
         let presented = RefreshToken::parse(presented).ok_or(RefreshError::InvalidToken)?;
         let session_id = presented.session_id();
         let verdict = self.rotate(&presented, client).await?;
         let (user_id, successor) = match verdict {
             Verdict::Fresh { user_id, successor } => (user_id, successor),
-            Verdict::Refused(refusal) => return Err(self.refuse(refusal, session_id, client).await),
+            Verdict::Refused(refusal) => {
+                return Err(self.refuse(refusal, session_id, client).await);
+            }
         };
         let now = self.deps.clock.now();
         // Redis rotated; Postgres must still hold the session as active.
@@ -45,7 +53,8 @@ impl AuthService {
             return Err(RefreshError::InvalidToken);
         }
         let Some(user) = self.deps.users.find_by_id(user_id).await? else {
-            self.end_session(session_id, RevokeReason::AccountDeleted).await?;
+            self.end_session(session_id, RevokeReason::AccountDeleted)
+                .await?;
             return Err(RefreshError::InvalidToken);
         };
         let access_token = self.sign_access(&user, session_id)?;
@@ -68,8 +77,15 @@ impl AuthService {
     }
 
     /// Asks the store for a verdict on `presented`, offering a fresh successor.
-    pub(crate) async fn rotate(&self, presented: &RefreshToken, client: &ClientInfo) -> Result<Verdict, Failure> {
-        let successor = RefreshToken::new(presented.session_id(), self.deps.random.bytes32().map_err(Failure::Internal)?);
+    pub(crate) async fn rotate(
+        &self,
+        presented: &RefreshToken,
+        client: &ClientInfo,
+    ) -> Result<Verdict, Failure> {
+        let successor = RefreshToken::new(
+            presented.session_id(),
+            self.deps.random.bytes32().map_err(Failure::Internal)?,
+        );
         let rotation = Rotation {
             session_id: presented.session_id(),
             presented: presented.hash(),
@@ -84,26 +100,43 @@ impl AuthService {
         Ok(match self.deps.refresh_tokens.rotate(&rotation).await? {
             RotationVerdict::Rotated { user_id } => Verdict::Fresh { user_id, successor },
             // Every request of a burst converges on the successor the first one installed.
-            RotationVerdict::WithinGrace { user_id, sealed_successor } => {
-                Verdict::Fresh { user_id, successor: presented.open(&sealed_successor) }
-            }
+            RotationVerdict::WithinGrace {
+                user_id,
+                sealed_successor,
+            } => Verdict::Fresh {
+                user_id,
+                successor: presented.open(&sealed_successor),
+            },
             RotationVerdict::Reused { user_id } => Verdict::Refused(Refusal::Reused(user_id)),
-            RotationVerdict::DeviceMismatch { user_id } => Verdict::Refused(Refusal::DeviceMismatch(user_id)),
+            RotationVerdict::DeviceMismatch { user_id } => {
+                Verdict::Refused(Refusal::DeviceMismatch(user_id))
+            }
             RotationVerdict::Unknown => Verdict::Refused(Refusal::Unknown),
         })
     }
 
     /// Finishes a refusal: the store already deleted the family on reuse or device
     /// mismatch; here the session row is revoked and its access tokens denied.
-    async fn refuse(&self, refusal: Refusal, session_id: SessionId, client: &ClientInfo) -> RefreshError {
+    async fn refuse(
+        &self,
+        refusal: Refusal,
+        session_id: SessionId,
+        client: &ClientInfo,
+    ) -> RefreshError {
         let (user_id, reason, kind, error) = match refusal {
             Refusal::Unknown => return RefreshError::InvalidToken,
-            Refusal::Reused(u) => {
-                (u, RevokeReason::Reused, AuditEventType::RefreshTokenReused, RefreshError::Reused)
-            }
-            Refusal::DeviceMismatch(u) => {
-                (u, RevokeReason::DeviceMismatch, AuditEventType::DeviceMismatch, RefreshError::DeviceMismatch)
-            }
+            Refusal::Reused(u) => (
+                u,
+                RevokeReason::Reused,
+                AuditEventType::RefreshTokenReused,
+                RefreshError::Reused,
+            ),
+            Refusal::DeviceMismatch(u) => (
+                u,
+                RevokeReason::DeviceMismatch,
+                AuditEventType::DeviceMismatch,
+                RefreshError::DeviceMismatch,
+            ),
         };
         tracing::warn!(session_id = %session_id, user_id = %user_id, reason = reason.as_str(), "session revoked on refresh");
         if let Err(err) = self.end_session(session_id, reason).await {
@@ -111,7 +144,14 @@ impl AuthService {
             // could live on, so the client must not be told the revocation is complete.
             return RefreshError::Failure(err.into());
         }
-        self.audit(kind, Some(user_id), None, client, format!(r#"{{"session_id":"{session_id}"}}"#)).await;
+        self.audit(
+            kind,
+            Some(user_id),
+            None,
+            client,
+            format!(r#"{{"session_id":"{session_id}"}}"#),
+        )
+        .await;
         error
     }
 }
@@ -119,7 +159,10 @@ impl AuthService {
 /// The store's verdict, with the successor opened.
 pub(crate) enum Verdict {
     /// The presented token was good: here is the (possibly shared) successor.
-    Fresh { user_id: UserId, successor: RefreshToken },
+    Fresh {
+        user_id: UserId,
+        successor: RefreshToken,
+    },
     /// The presented token was refused.
     Refused(Refusal),
 }

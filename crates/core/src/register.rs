@@ -2,7 +2,8 @@
 
 use portcullis_domain::ports::UserWriteError;
 use portcullis_domain::{
-    AuditEventType, ClientInfo, DisplayName, Email, PasswordRejection, PlainPassword, Role, User, Username,
+    AuditEventType, ClientInfo, DisplayName, Email, PasswordRejection, PlainPassword, Role, User,
+    Username,
 };
 
 use crate::error::{Failure, failure_conversions};
@@ -46,9 +47,20 @@ impl AuthService {
     /// # Errors
     /// [`RegisterError`].
     #[tracing::instrument(skip_all)]
-    pub async fn register(&self, registration: Registration, client: &ClientInfo) -> Result<IssuedSession, RegisterError> {
-        let Registration { email, password, name, username } = registration;
-        let password = password.checked(&email, username.as_ref()).map_err(RegisterError::WeakPassword)?;
+    pub async fn register(
+        &self,
+        registration: Registration,
+        client: &ClientInfo,
+    ) -> Result<IssuedSession, RegisterError> {
+        let Registration {
+            email,
+            password,
+            name,
+            username,
+        } = registration;
+        let password = password
+            .checked(&email, username.as_ref())
+            .map_err(RegisterError::WeakPassword)?;
         let password_hash = self.deps.hasher.hash(&password).await?;
         let now = self.deps.clock.now();
         let user = User {
@@ -66,13 +78,20 @@ impl AuthService {
         self.deps.users.insert(&user).await.map_err(|e| match e {
             UserWriteError::EmailTaken => RegisterError::EmailTaken,
             UserWriteError::UsernameTaken => RegisterError::UsernameTaken,
-            UserWriteError::NotFound => RegisterError::Failure(Failure::Internal(anyhow::anyhow!("insert said not found"))),
+            UserWriteError::NotFound => {
+                RegisterError::Failure(Failure::Internal(anyhow::anyhow!("insert said not found")))
+            }
             UserWriteError::Store(e) => e.into(),
         })?;
         tracing::info!(user_id = %user.id, "account created");
-        self.audit(AuditEventType::UserCreated, Some(user.id), None, client, r#"{"via":"register"}"#.to_owned())
-            .await;
+        self.audit(
+            AuditEventType::UserCreated,
+            Some(user.id),
+            None,
+            client,
+            r#"{"via":"register"}"#.to_owned(),
+        )
+        .await;
         Ok(self.start_session(user, client).await?)
     }
 }
-

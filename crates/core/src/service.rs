@@ -84,7 +84,11 @@ impl AuthService {
 
     /// Starts a session for `user` on `client`: stores it (evicting the least recently
     /// used beyond the cap), starts its refresh-token family and signs an access token.
-    pub(crate) async fn start_session(&self, user: User, client: &ClientInfo) -> Result<IssuedSession, Failure> {
+    pub(crate) async fn start_session(
+        &self,
+        user: User,
+        client: &ClientInfo,
+    ) -> Result<IssuedSession, Failure> {
         let now = self.deps.clock.now();
         let session = Session {
             id: self.deps.ids.session_id(),
@@ -98,12 +102,25 @@ impl AuthService {
             ip: client.ip,
             fingerprint: DeviceFingerprint::of(self.policy.device_binding, client),
         };
-        let refresh_token = RefreshToken::new(session.id, self.deps.random.bytes32().map_err(Failure::Internal)?);
-        let evicted = self.deps.sessions.create(&session, self.policy.max_sessions).await?;
+        let refresh_token = RefreshToken::new(
+            session.id,
+            self.deps.random.bytes32().map_err(Failure::Internal)?,
+        );
+        let evicted = self
+            .deps
+            .sessions
+            .create(&session, self.policy.max_sessions)
+            .await?;
         for id in &evicted {
             self.forget_session(*id).await?;
-            self.audit(AuditEventType::SessionEvicted, Some(user.id), None, client, format!(r#"{{"session_id":"{id}"}}"#))
-                .await;
+            self.audit(
+                AuditEventType::SessionEvicted,
+                Some(user.id),
+                None,
+                client,
+                format!(r#"{{"session_id":"{id}"}}"#),
+            )
+            .await;
         }
         let family = NewFamily {
             session_id: session.id,
@@ -116,7 +133,12 @@ impl AuthService {
         };
         if let Err(err) = self.deps.refresh_tokens.issue(&family).await {
             // Never leave a session row without a token family: undo, then report.
-            if let Err(undo) = self.deps.sessions.revoke(session.id, RevokeReason::Invalidated, now).await {
+            if let Err(undo) = self
+                .deps
+                .sessions
+                .revoke(session.id, RevokeReason::Invalidated, now)
+                .await
+            {
                 tracing::error!(error = %undo, session_id = %session.id, "could not undo a half-started session");
             }
             return Err(err.into());
@@ -133,7 +155,11 @@ impl AuthService {
     }
 
     /// Signs an access token for a session.
-    pub(crate) fn sign_access(&self, user: &User, session_id: SessionId) -> Result<AccessToken, Failure> {
+    pub(crate) fn sign_access(
+        &self,
+        user: &User,
+        session_id: SessionId,
+    ) -> Result<AccessToken, Failure> {
         let now = self.deps.clock.now();
         let claims = AccessClaims {
             user_id: user.id,
@@ -150,13 +176,24 @@ impl AuthService {
     /// gone and its access tokens are denied.
     pub(crate) async fn forget_session(&self, id: SessionId) -> Result<(), StoreError> {
         self.deps.refresh_tokens.revoke_family(id).await?;
-        self.deps.deny_list.deny(id, self.policy.deny_ttl(), self.deps.clock.now()).await
+        self.deps
+            .deny_list
+            .deny(id, self.policy.deny_ttl(), self.deps.clock.now())
+            .await
     }
 
     /// Revokes one session (if still active) and makes it unusable everywhere.
     /// Returns whether this call revoked it.
-    pub(crate) async fn end_session(&self, id: SessionId, reason: RevokeReason) -> Result<bool, StoreError> {
-        let revoked = self.deps.sessions.revoke(id, reason, self.deps.clock.now()).await?;
+    pub(crate) async fn end_session(
+        &self,
+        id: SessionId,
+        reason: RevokeReason,
+    ) -> Result<bool, StoreError> {
+        let revoked = self
+            .deps
+            .sessions
+            .revoke(id, reason, self.deps.clock.now())
+            .await?;
         // Forget even when it was already revoked: a previous attempt may have failed
         // half-way, and forgetting is idempotent.
         self.forget_session(id).await?;
@@ -170,7 +207,11 @@ impl AuthService {
         keep: Option<SessionId>,
         reason: RevokeReason,
     ) -> Result<Vec<SessionId>, StoreError> {
-        let revoked = self.deps.sessions.revoke_all(user, keep, reason, self.deps.clock.now()).await?;
+        let revoked = self
+            .deps
+            .sessions
+            .revoke_all(user, keep, reason, self.deps.clock.now())
+            .await?;
         for id in &revoked {
             self.forget_session(*id).await?;
         }

@@ -34,10 +34,17 @@ impl AuthService {
     /// # Errors
     /// Only a dependency [`Failure`].
     pub async fn list_sessions(&self, principal: &Principal) -> Result<Vec<SessionView>, Failure> {
-        let sessions = self.deps.sessions.list_active(principal.user_id, self.deps.clock.now()).await?;
+        let sessions = self
+            .deps
+            .sessions
+            .list_active(principal.user_id, self.deps.clock.now())
+            .await?;
         Ok(sessions
             .into_iter()
-            .map(|session| SessionView { current: session.id == principal.session_id, session })
+            .map(|session| SessionView {
+                current: session.id == principal.session_id,
+                session,
+            })
             .collect())
     }
 

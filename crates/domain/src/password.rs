@@ -86,7 +86,11 @@ impl PlainPassword {
     /// # Errors
     /// The first [`PasswordRejection`] that applies, in the order: NUL, length, identity,
     /// blocklist.
-    pub fn checked(self, email: &Email, username: Option<&Username>) -> Result<Self, PasswordRejection> {
+    pub fn checked(
+        self,
+        email: &Email,
+        username: Option<&Username>,
+    ) -> Result<Self, PasswordRejection> {
         let raw = self.expose();
         check_shape(raw)?;
         let lower = raw.to_lowercase();
