@@ -13,8 +13,9 @@ use crate::lock::lock;
 use crate::sweep::SweepSchedule;
 
 /// Refresh-token families in memory, one per session, with the exact rotation rules of
-/// [`RefreshTokenStore::rotate`], each decided under one lock acquisition. Expired
-/// families are dropped when met and swept as the map grows.
+/// [`RefreshTokenStore::rotate`], each decided under one lock acquisition. A revoked
+/// family stays as a tombstone (flagged, tokens kept) until it would have expired.
+/// Expired families and tombstones are dropped when met and swept as the map grows.
 #[derive(Debug, Default)]
 pub struct MemoryRefreshTokenStore {
     state: Mutex<Families>,
@@ -38,6 +39,8 @@ struct Family {
     /// Last issue or rotation plus its idle TTL.
     idle_expiry: Timestamp,
     absolute_expiry: Timestamp,
+    /// Revoked: a tombstone that answers `Reused` for used tokens until it expires.
+    revoked: bool,
 }
 
 /// The token replaced by the last rotation, with what the grace window needs.
@@ -56,12 +59,17 @@ impl Family {
     fn device_differs(&self, rotation: &Rotation) -> bool {
         rotation.check_device && rotation.fingerprint != self.fingerprint
     }
+
+    /// Whether `token` is one this family rotated away.
+    fn has_used(&self, token: &RefreshTokenHash) -> bool {
+        self.previous.as_ref().is_some_and(|p| p.hash == *token) || self.older.contains(token)
+    }
 }
 
 /// What to do with the family after a verdict.
 enum Effect {
     Keep,
-    Delete,
+    Revoke,
 }
 
 impl Families {
@@ -97,12 +105,20 @@ impl Families {
     }
 }
 
-/// Applies the rules of [`RefreshTokenStore::rotate`] to a live family.
+/// Applies the rules of [`RefreshTokenStore::rotate`] to an unexpired family.
 fn decide(family: &mut Family, r: &Rotation) -> (RotationVerdict, Effect) {
     let user_id = family.user_id;
+    if family.revoked {
+        let verdict = if family.has_used(&r.presented) {
+            RotationVerdict::Reused { user_id }
+        } else {
+            RotationVerdict::Unknown
+        };
+        return (verdict, Effect::Keep);
+    }
     if r.presented == family.current {
         if family.device_differs(r) {
-            return (RotationVerdict::DeviceMismatch { user_id }, Effect::Delete);
+            return (RotationVerdict::DeviceMismatch { user_id }, Effect::Revoke);
         }
         let replaced = std::mem::replace(&mut family.current, r.successor);
         let previous = family.previous.replace(Previous {
@@ -119,7 +135,7 @@ fn decide(family: &mut Family, r: &Rotation) -> (RotationVerdict, Effect) {
     if let Some(previous) = family.previous.as_ref().filter(|p| p.hash == r.presented) {
         if r.now < previous.rotated_at + r.grace {
             if family.device_differs(r) {
-                return (RotationVerdict::DeviceMismatch { user_id }, Effect::Delete);
+                return (RotationVerdict::DeviceMismatch { user_id }, Effect::Revoke);
             }
             let sealed_successor = previous.sealed_successor;
             return (
@@ -130,10 +146,10 @@ fn decide(family: &mut Family, r: &Rotation) -> (RotationVerdict, Effect) {
                 Effect::Keep,
             );
         }
-        return (RotationVerdict::Reused { user_id }, Effect::Delete);
+        return (RotationVerdict::Reused { user_id }, Effect::Revoke);
     }
     if family.older.contains(&r.presented) {
-        return (RotationVerdict::Reused { user_id }, Effect::Delete);
+        return (RotationVerdict::Reused { user_id }, Effect::Revoke);
     }
     (RotationVerdict::Unknown, Effect::Keep)
 }
@@ -161,6 +177,7 @@ impl RefreshTokenStore for MemoryRefreshTokenStore {
                 older: HashSet::new(),
                 idle_expiry: family.now + family.idle_ttl,
                 absolute_expiry: family.absolute_expiry,
+                revoked: false,
             },
             family.now,
         );
@@ -178,22 +195,28 @@ impl RefreshTokenStore for MemoryRefreshTokenStore {
             return Ok(RotationVerdict::Unknown);
         }
         let (verdict, effect) = decide(family, rotation);
-        if matches!(effect, Effect::Delete) {
-            state.remove(rotation.session_id);
+        if matches!(effect, Effect::Revoke) {
+            family.revoked = true;
         }
         Ok(verdict)
     }
 
     async fn revoke_family(&self, session: SessionId) -> Result<(), StoreError> {
-        lock(&self.state)?.remove(session);
+        // No `now` here: an expired family turned tombstone is still expired, so it
+        // answers `Unknown` when met and is swept like any other.
+        if let Some(family) = lock(&self.state)?.by_session.get_mut(&session) {
+            family.revoked = true;
+        }
         Ok(())
     }
 
     async fn revoke_user(&self, user: UserId) -> Result<(), StoreError> {
-        let mut state = lock(&self.state)?;
-        let sessions = state.by_user.remove(&user).unwrap_or_default();
-        for session in sessions {
-            state.by_session.remove(&session);
+        let mut guard = lock(&self.state)?;
+        let state = &mut *guard;
+        for session in state.by_user.get(&user).into_iter().flatten() {
+            if let Some(family) = state.by_session.get_mut(session) {
+                family.revoked = true;
+            }
         }
         Ok(())
     }
@@ -235,12 +258,18 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn revoke_user_clears_the_index() {
+    async fn tombstones_are_swept_with_their_user_index() {
         let store = MemoryRefreshTokenStore::new();
         let f = family(t0());
         store.issue(&f).await.unwrap();
         store.revoke_user(f.user_id).await.unwrap();
+        store.revoke_user(f.user_id).await.unwrap();
+        assert!(store.state.lock().unwrap().by_session[&f.session_id].revoked);
+        for _ in 0..SweepSchedule::MIN {
+            store.issue(&family(t0() + secs(600))).await.unwrap();
+        }
         let state = store.state.lock().unwrap();
-        assert!(state.by_session.is_empty() && state.by_user.is_empty());
+        assert!(!state.by_session.contains_key(&f.session_id));
+        assert!(!state.by_user.contains_key(&f.user_id));
     }
 }

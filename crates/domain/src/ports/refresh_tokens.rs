@@ -66,24 +66,39 @@ pub enum RotationVerdict {
         /// The successor sealed with the presented token.
         sealed_successor: SealedSecret,
     },
-    /// The presented token was used before (outside the window): the family was deleted
-    /// in the same step.
+    /// The presented token was used before: rotated away outside the window (or two
+    /// rotations ago), or any used token of a revoked family. On a live family the
+    /// family was revoked in the same step; on a revoked one nothing changed.
     Reused {
         /// Family owner.
         user_id: UserId,
     },
     /// The device differs from the family's (current token or within the window): the
-    /// family was deleted in the same step.
+    /// family was revoked in the same step.
     DeviceMismatch {
         /// Family owner.
         user_id: UserId,
     },
-    /// No live family holds this token: garbage, expired, revoked, or another family's.
+    /// No family knows this token as current or used: garbage, another family's, never
+    /// installed, any token of an expired (forgotten) family, or the current token of a
+    /// revoked family.
     Unknown,
 }
 
 /// Refresh-token families (one per session): digests of every issued token, which one
 /// is current, and the sealed successor of the last rotation.
+///
+/// A family ends in one of two ways:
+/// - **Expiry**: its idle TTL has passed since the last issue or rotation, or its
+///   absolute expiry. The family is forgotten: every token is `Unknown`.
+/// - **Revocation**: [`revoke_family`](Self::revoke_family),
+///   [`revoke_user`](Self::revoke_user), or the store's own `Reused` and
+///   `DeviceMismatch` verdicts. The family stays as a *tombstone* until the moment it
+///   would have expired: its current token is `Unknown`, and every token it rotated
+///   away (the previous one, inside or outside the window, and all older ones) answers
+///   `Reused` with no further effect and without a device check. So a replayed token
+///   after logout is still recognised as reuse, and a zero-window burst ends with one
+///   `Rotated` and only `Reused` for the others.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait RefreshTokenStore: Send + Sync + 'static {
@@ -94,16 +109,23 @@ pub trait RefreshTokenStore: Send + Sync + 'static {
     async fn issue(&self, family: &NewFamily) -> Result<(), StoreError>;
 
     /// Rotates atomically and returns the verdict, with these rules in this order:
-    /// - family missing, expired (idle TTL since the last rotation, or absolute expiry)
-    ///   or revoked → `Unknown`;
+    /// - family missing or expired (idle TTL since the last rotation, or absolute
+    ///   expiry) → `Unknown`;
+    /// - family revoked (a tombstone): `presented` is a token it rotated away (the
+    ///   previous one, whatever the window, or any older one) → `Reused`, family
+    ///   unchanged, device not checked; anything else, the current token included →
+    ///   `Unknown`;
     /// - `presented` is the current token: device differs (with `check_device`) →
-    ///   delete family, `DeviceMismatch`; else install `successor` → `Rotated`;
+    ///   revoke family, `DeviceMismatch`; else install `successor` → `Rotated`;
     /// - `presented` is the previous token and `now` < rotation time + `grace`: device
-    ///   differs → delete family, `DeviceMismatch`; else `WithinGrace` with the stored
+    ///   differs → revoke family, `DeviceMismatch`; else `WithinGrace` with the stored
     ///   sealed successor (the family is unchanged);
     /// - `presented` is any older token of the family, or the previous one after the
-    ///   window → delete family, `Reused`;
+    ///   window → revoke family, `Reused`;
     /// - otherwise → `Unknown` (the family is untouched: a guess cannot revoke it).
+    ///
+    /// Revoking keeps the family's expiry: the tombstone is forgotten when the family
+    /// would have expired.
     ///
     /// N concurrent calls with the same presented token MUST yield exactly one `Rotated`;
     /// the others see `WithinGrace` (same sealed successor) or, with a zero window,
@@ -113,13 +135,16 @@ pub trait RefreshTokenStore: Send + Sync + 'static {
     /// Only [`StoreError`]; on error the family MUST be unchanged.
     async fn rotate(&self, rotation: &Rotation) -> Result<RotationVerdict, StoreError>;
 
-    /// Deletes a family: all its tokens become `Unknown`. Idempotent.
+    /// Revokes a family, leaving a tombstone until it would have expired: its current
+    /// token becomes `Unknown`, every token it rotated away answers `Reused`. Nothing
+    /// happens to a missing, expired or already revoked family. Idempotent.
     ///
     /// # Errors
     /// Only [`StoreError`].
     async fn revoke_family(&self, session: SessionId) -> Result<(), StoreError>;
 
-    /// Deletes every family of a user. Idempotent.
+    /// Revokes every family of a user, each as [`revoke_family`](Self::revoke_family)
+    /// does. Idempotent.
     ///
     /// # Errors
     /// Only [`StoreError`].

@@ -18,16 +18,18 @@ use crate::suite::Suite;
 /// empty store for each clause.
 ///
 /// Clauses, in the rule order of [`RefreshTokenStore::rotate`]: missing, idle-expired
-/// (sliding from the last rotation, successor TTL from the rotation), absolutely
-/// expired and revoked families are `Unknown`; the current token rotates, or is
-/// `DeviceMismatch` (family deleted) from another device with `check_device`; the
+/// (sliding from the last rotation, successor TTL from the rotation) and absolutely
+/// expired families are `Unknown` for every token; the current token rotates, or is
+/// `DeviceMismatch` (family revoked) from another device with `check_device`; the
 /// previous token before `rotated_at + grace` is `WithinGrace` with the stored sealed
-/// successor (family unchanged) or `DeviceMismatch` (family deleted); the previous token
-/// from `rotated_at + grace` on, and any older token, is `Reused` (family deleted);
-/// anything else is `Unknown` and leaves the family untouched. `revoke_family` and
-/// `revoke_user` are idempotent and scoped. 32 concurrent rotations of one token yield
-/// exactly one `Rotated`, the rest `WithinGrace` with the winner's sealed successor;
-/// with a zero window, exactly one `Rotated` and no `WithinGrace`.
+/// successor (family unchanged) or `DeviceMismatch` (family revoked); the previous token
+/// from `rotated_at + grace` on, and any older token, is `Reused` (family revoked);
+/// anything else is `Unknown` and leaves the family untouched. A revoked family is a
+/// tombstone until it would have expired: its current token is `Unknown`, every used
+/// token `Reused` (from any device, again and again), then everything is `Unknown`.
+/// `revoke_family` and `revoke_user` are idempotent and scoped. 32 concurrent rotations
+/// of one token yield exactly one `Rotated`, the rest `WithinGrace` with the winner's
+/// sealed successor; with a zero window, exactly one `Rotated` and 31 `Reused`.
 ///
 /// "MUST NOT store the plain token" holds by construction: the port only ever receives
 /// digests.
@@ -51,22 +53,22 @@ where
     )
     .await;
     s.clause(
-        "the previous token in the window from another device: DeviceMismatch, deleted",
+        "the previous token in the window from another device: DeviceMismatch, revoked",
         rules::grace_device_mismatch(make().await),
     )
     .await;
     s.clause(
-        "the current token from another device: DeviceMismatch (deleted) with check_device",
+        "the current token from another device: DeviceMismatch (revoked) with check_device",
         rules::current_device_mismatch(make().await),
     )
     .await;
     s.clause(
-        "the previous token from rotated_at + grace on is Reused, family deleted",
+        "the previous token from rotated_at + grace on is Reused, family revoked",
         rules::previous_after_window(make().await),
     )
     .await;
     s.clause(
-        "an older token is Reused even inside the window, family deleted",
+        "an older token is Reused even inside the window, family revoked",
         rules::older_token_reused(make().await),
     )
     .await;
@@ -96,13 +98,18 @@ where
     )
     .await;
     s.clause(
-        "revoke_family makes every token of the family Unknown, idempotently",
+        "revoke_family: current token Unknown, used ones Reused, idempotently",
         expiry::revoke_family(make().await),
     )
     .await;
     s.clause(
-        "revoke_user deletes every family of the user and only those",
+        "revoke_user revokes every family of the user and only those",
         expiry::revoke_user(make().await),
+    )
+    .await;
+    s.clause(
+        "a tombstone is forgotten when the family would have expired",
+        expiry::tombstone_expires(make().await),
     )
     .await;
     s.clause(
@@ -111,7 +118,7 @@ where
     )
     .await;
     s.clause(
-        "32 concurrent rotations with a zero window: one Rotated, no WithinGrace, family deleted",
+        "32 concurrent rotations with a zero window: one Rotated, 31 Reused, family revoked",
         concurrency::race_without_grace(make().await),
     )
     .await;

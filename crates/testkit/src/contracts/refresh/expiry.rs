@@ -104,27 +104,49 @@ pub(super) async fn absolute_expiry(store: Arc<dyn RefreshTokenStore>) -> anyhow
     Ok(())
 }
 
+fn reused(f: &Family) -> RotationVerdict {
+    RotationVerdict::Reused { user_id: f.user }
+}
+
 pub(super) async fn revoke_family(store: Arc<dyn RefreshTokenStore>) -> anyhow::Result<()> {
     let a = Family::new();
     let b = Family::new();
     a.issue(store.as_ref(), t0()).await?;
     b.issue(store.as_ref(), t0()).await?;
-    ensure_eq!(
-        store.rotate(&a.rotation(1, 2, t0())).await?,
-        rotated(&a),
-        "a: 1 -> 2"
-    );
+    for (n, label) in [(1, "a: 1 -> 2"), (2, "a: 2 -> 3")] {
+        ensure_eq!(
+            store.rotate(&a.rotation(n, n + 1, t0())).await?,
+            rotated(&a),
+            "{label}"
+        );
+    }
     store.revoke_family(a.sid).await?;
     store.revoke_family(a.sid).await?;
     store.revoke_family(Family::new().sid).await?;
     let now = t0() + secs(1);
-    for (n, label) in [(1, "previous"), (2, "current")] {
+    ensure_eq!(
+        store.rotate(&a.rotation(3, 9, now)).await?,
+        RotationVerdict::Unknown,
+        "a's current token after revoke_family"
+    );
+    for (n, label) in [(2, "previous, inside the window"), (1, "older")] {
         ensure_eq!(
             store.rotate(&a.rotation(n, 9, now)).await?,
-            RotationVerdict::Unknown,
+            reused(&a),
             "a's {label} token after revoke_family"
         );
     }
+    store.revoke_family(a.sid).await?;
+    ensure_eq!(
+        store.rotate(&a.rotation(2, 9, now)).await?,
+        reused(&a),
+        "a's previous token after a third revoke_family"
+    );
+    ensure_eq!(
+        store.rotate(&a.rotation(3, 9, now)).await?,
+        RotationVerdict::Unknown,
+        "a's current token, still Unknown after the Reused answers"
+    );
     ensure_eq!(
         store.rotate(&b.rotation(1, 2, now)).await?,
         rotated(&b),
@@ -140,21 +162,81 @@ pub(super) async fn revoke_user(store: Arc<dyn RefreshTokenStore>) -> anyhow::Re
     for f in [&a1, &a2, &b] {
         f.issue(store.as_ref(), t0()).await?;
     }
+    ensure_eq!(
+        store.rotate(&a1.rotation(1, 2, t0())).await?,
+        rotated(&a1),
+        "a1: 1 -> 2"
+    );
     store.revoke_user(a1.user).await?;
     store.revoke_user(a1.user).await?;
     store.revoke_user(Family::new().user).await?;
     let now = t0() + secs(1);
-    for (f, label) in [(&a1, "first"), (&a2, "second")] {
+    for (f, n, label) in [(&a1, 2, "first"), (&a2, 1, "second")] {
         ensure_eq!(
-            store.rotate(&f.rotation(1, 2, now)).await?,
+            store.rotate(&f.rotation(n, 9, now)).await?,
             RotationVerdict::Unknown,
-            "the user's {label} family after revoke_user"
+            "the current token of the user's {label} family after revoke_user"
         );
     }
+    ensure_eq!(
+        store.rotate(&a1.rotation(1, 9, now)).await?,
+        reused(&a1),
+        "the used token of the user's first family after revoke_user"
+    );
     ensure_eq!(
         store.rotate(&b.rotation(1, 2, now)).await?,
         rotated(&b),
         "another user's family"
+    );
+    Ok(())
+}
+
+pub(super) async fn tombstone_expires(store: Arc<dyn RefreshTokenStore>) -> anyhow::Result<()> {
+    // Idle expiry: the last rotation at t0 + 60 s sets the end, revocation keeps it.
+    let f = Family::new();
+    f.issue(store.as_ref(), t0()).await?;
+    let at = t0() + secs(60);
+    ensure_eq!(
+        store.rotate(&f.rotation(1, 2, at)).await?,
+        rotated(&f),
+        "f: 1 -> 2"
+    );
+    store.revoke_family(f.sid).await?;
+    let end = at + idle_ttl();
+    ensure_eq!(
+        store.rotate(&f.rotation(1, 9, end - secs(1))).await?,
+        reused(&f),
+        "f's used token one second before the idle expiry"
+    );
+    ensure_eq!(
+        store.rotate(&f.rotation(1, 9, end + secs(1))).await?,
+        RotationVerdict::Unknown,
+        "f's used token one second after the idle expiry"
+    );
+
+    // Absolute expiry, reached through a Reused verdict.
+    let g = Family::new();
+    let end = t0() + TimeSpan::hours(1);
+    g.issue_until(store.as_ref(), t0(), end).await?;
+    ensure_eq!(
+        store.rotate(&g.rotation(1, 2, t0())).await?,
+        rotated(&g),
+        "g: 1 -> 2"
+    );
+    ensure_eq!(
+        store.rotate(&g.rotation(1, 9, t0() + secs(60))).await?,
+        reused(&g),
+        "g's token 1 after the window"
+    );
+    ensure_eq!(
+        store.rotate(&g.rotation(1, 9, end - secs(1))).await?,
+        reused(&g),
+        "g's token 1 one second before the absolute expiry"
+    );
+    ensure_eq!(
+        store.rotate(&g.rotation(1, 9, end + secs(1))).await?,
+        RotationVerdict::Unknown,
+        "g's token 1 one second after the absolute expiry"
     );
     Ok(())
 }

@@ -104,7 +104,12 @@ pub(super) async fn grace_device_mismatch(store: Arc<dyn RefreshTokenStore>) -> 
     ensure_eq!(
         store.rotate(&f.rotation(2, 3, t0() + secs(6))).await?,
         RotationVerdict::Unknown,
-        "token 2 after the family was deleted"
+        "token 2 after the family was revoked"
+    );
+    ensure_eq!(
+        store.rotate(&f.rotation(1, 9, t0() + secs(7))).await?,
+        reused(&f),
+        "token 1 from the family's device after the revocation, still in the window"
     );
     Ok(())
 }
@@ -127,7 +132,7 @@ pub(super) async fn current_device_mismatch(
     ensure_eq!(
         store.rotate(&f.rotation(1, 2, t0() + secs(2))).await?,
         RotationVerdict::Unknown,
-        "the current token after the family was deleted"
+        "the current token after the family was revoked"
     );
     ensure_eq!(
         store.rotate(&f.rotation(2, 3, t0() + secs(2))).await?,
@@ -152,7 +157,21 @@ pub(super) async fn previous_after_window(store: Arc<dyn RefreshTokenStore>) -> 
     ensure_eq!(
         store.rotate(&f.rotation(2, 3, at + grace())).await?,
         RotationVerdict::Unknown,
-        "token 2 after the family was deleted"
+        "token 2 after the family was revoked"
+    );
+    ensure_eq!(
+        store
+            .rotate(&from_other_device(f.rotation(1, 9, at + grace() + secs(1))))
+            .await?,
+        reused(&f),
+        "token 1 replayed from another device: Reused again, no device check"
+    );
+    ensure_eq!(
+        store
+            .rotate(&f.rotation(2, 3, at + grace() + secs(2)))
+            .await?,
+        RotationVerdict::Unknown,
+        "token 2 after the replay: the tombstone did not change"
     );
 
     let g = Family::new();
@@ -191,8 +210,18 @@ pub(super) async fn older_token_reused(store: Arc<dyn RefreshTokenStore>) -> any
     ensure_eq!(
         store.rotate(&f.rotation(3, 4, t0() + secs(3))).await?,
         RotationVerdict::Unknown,
-        "token 3 after the family was deleted"
+        "token 3 after the family was revoked"
     );
+    for (n, label) in [
+        (2, "the previous token, inside the window"),
+        (1, "token 1 again"),
+    ] {
+        ensure_eq!(
+            store.rotate(&f.rotation(n, 9, t0() + secs(4))).await?,
+            reused(&f),
+            "{label}, after the revocation"
+        );
+    }
     Ok(())
 }
 
@@ -216,7 +245,12 @@ pub(super) async fn zero_grace(store: Arc<dyn RefreshTokenStore>) -> anyhow::Res
     ensure_eq!(
         store.rotate(&no_window(f.rotation(2, 3, t0()))).await?,
         RotationVerdict::Unknown,
-        "token 2 after the family was deleted"
+        "token 2 after the family was revoked"
+    );
+    ensure_eq!(
+        store.rotate(&no_window(f.rotation(1, 9, t0()))).await?,
+        reused(&f),
+        "token 1 once more"
     );
     Ok(())
 }
