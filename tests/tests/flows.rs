@@ -1,6 +1,8 @@
 //! The core flows over real HTTP against the real binary: cookies like a browser,
 //! tokens in the body like a native app, rotation, reuse, logout.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use portcullis_e2e::{PASSWORD, TestServer, browser, native, register_body, unique_email};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

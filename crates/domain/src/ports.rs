@@ -34,3 +34,21 @@ pub use refresh_tokens::{NewFamily, RefreshTokenStore, Rotation, RotationVerdict
 pub use session_repository::SessionRepository;
 pub use system::{Clock, IdGenerator, SecureRandom};
 pub use user_repository::{UserListQuery, UserRepository, UserWriteError};
+
+#[cfg(feature = "mock")]
+pub use self::{
+    audit_log::MockAuditLog,
+    codec::MockAccessTokenCodec,
+    deny_list::MockSessionDenyList,
+    hasher::MockPasswordHasher,
+    lockout::MockLockoutStore,
+    mailer::MockMailer,
+    mfa_repository::MockMfaRepository,
+    oauth::{MockOAuthIdentityRepository, MockOAuthProvider},
+    one_time_tokens::MockOneTimeTokenRepository,
+    rate_limiter::MockRateLimiter,
+    refresh_tokens::MockRefreshTokenStore,
+    session_repository::MockSessionRepository,
+    system::{MockClock, MockIdGenerator, MockSecureRandom},
+    user_repository::MockUserRepository,
+};

@@ -248,7 +248,7 @@ mod tests {
             &s.replace(&s[..2], "!!"),
             &"A".repeat(64),
         ] {
-            assert!(RefreshToken::parse(bad).map_or(true, |p| p != t), "{bad:?}");
+            assert!(RefreshToken::parse(bad).is_none_or(|p| p != t), "{bad:?}");
         }
         assert!(RefreshToken::parse(&"+".repeat(64)).is_none());
     }

@@ -1,0 +1,196 @@
+//! A core wired to the in-memory adapters, a manual clock, a fast fake hasher and a
+//! fake token codec: stateful flows in microseconds, no I/O.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
+use portcullis_core::{AuthPolicy, AuthService, Deps, IssuedSession, Principal, Registration};
+use portcullis_domain::ports::{
+    AccessTokenCodec, HashError, InvalidAccessToken, PasswordCheck, PasswordHasher,
+};
+use portcullis_domain::{
+    AccessClaims, AccessToken, ClientInfo, DisplayName, Email, PasswordHash, PlainPassword, Role,
+    SessionId, Timestamp, UserId,
+};
+use portcullis_memory::{
+    MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryRefreshTokenStore,
+    MemorySessionRepository, MemoryUserRepository,
+};
+use portcullis_testkit::{CounterRandom, ManualClock, SequentialIds};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// `fake$<cost>$<password>`: not a hash, but it has a cost and takes no time.
+#[derive(Default)]
+pub struct FakeHasher {
+    pub cost: u32,
+    pub verifies: AtomicUsize,
+    pub hashes: AtomicUsize,
+}
+
+#[async_trait]
+impl PasswordHasher for FakeHasher {
+    async fn hash(&self, password: &PlainPassword) -> Result<PasswordHash, HashError> {
+        self.hashes.fetch_add(1, Ordering::SeqCst);
+        Ok(PasswordHash::new(format!(
+            "fake${}${}",
+            self.cost,
+            password.expose()
+        )))
+    }
+
+    async fn verify<'a>(
+        &self,
+        password: &PlainPassword,
+        hash: Option<&'a PasswordHash>,
+    ) -> Result<PasswordCheck, HashError> {
+        self.verifies.fetch_add(1, Ordering::SeqCst);
+        let Some((cost, stored)) =
+            hash.and_then(|h| h.as_str().strip_prefix("fake$")?.split_once('$'))
+        else {
+            return Ok(PasswordCheck {
+                matches: false,
+                needs_rehash: false,
+            });
+        };
+        let matches = stored == password.expose();
+        let cost: u32 = cost.parse().unwrap_or(0);
+        Ok(PasswordCheck {
+            matches,
+            needs_rehash: matches && cost < self.cost,
+        })
+    }
+}
+
+/// `user|session|role|exp-seconds`: verifies expiry against the injected `now`.
+pub struct FakeCodec;
+
+impl AccessTokenCodec for FakeCodec {
+    fn sign(&self, c: &AccessClaims) -> Result<AccessToken, anyhow::Error> {
+        Ok(AccessToken::new(format!(
+            "{}|{}|{}|{}|{}",
+            c.user_id,
+            c.session_id,
+            c.role.as_str(),
+            c.expires_at.timestamp(),
+            c.token_id
+        )))
+    }
+
+    fn verify(&self, token: &str, now: Timestamp) -> Result<AccessClaims, InvalidAccessToken> {
+        let parts: Vec<&str> = token.split('|').collect();
+        let [user, session, role, exp, jti] = parts.as_slice() else {
+            return Err(InvalidAccessToken);
+        };
+        let exp: i64 = exp.parse().map_err(|_| InvalidAccessToken)?;
+        if exp <= now.timestamp() {
+            return Err(InvalidAccessToken);
+        }
+        Ok(AccessClaims {
+            user_id: UserId::parse(user).ok_or(InvalidAccessToken)?,
+            session_id: SessionId::parse(session).ok_or(InvalidAccessToken)?,
+            role: Role::parse(role).map_err(|_| InvalidAccessToken)?,
+            issued_at: now,
+            expires_at: Timestamp::from_timestamp(exp, 0).ok_or(InvalidAccessToken)?,
+            token_id: uuid::Uuid::try_parse(jti).map_err(|_| InvalidAccessToken)?,
+        })
+    }
+
+    fn jwks_json(&self) -> String {
+        r#"{"keys":[]}"#.to_owned()
+    }
+}
+
+/// The service and handles on its stores.
+pub struct World {
+    pub service: AuthService,
+    pub clock: Arc<ManualClock>,
+    pub users: Arc<MemoryUserRepository>,
+    pub sessions: Arc<MemorySessionRepository>,
+    pub audit: Arc<MemoryAuditLog>,
+    pub hasher: Arc<FakeHasher>,
+}
+
+impl World {
+    pub fn new() -> Self {
+        Self::with_policy(AuthPolicy::default())
+    }
+
+    pub fn with_policy(policy: AuthPolicy) -> Self {
+        let clock = Arc::new(ManualClock::new(portcullis_testkit::t0()));
+        let users = Arc::new(MemoryUserRepository::new());
+        let sessions = Arc::new(MemorySessionRepository::new());
+        let audit = Arc::new(MemoryAuditLog::new());
+        let hasher = Arc::new(FakeHasher {
+            cost: 4,
+            ..FakeHasher::default()
+        });
+        let deps = Deps {
+            users: users.clone(),
+            sessions: sessions.clone(),
+            refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
+            deny_list: Arc::new(MemoryDenyList::new()),
+            lockout: Arc::new(MemoryLockoutStore::new()),
+            hasher: hasher.clone(),
+            codec: Arc::new(FakeCodec),
+            audit: audit.clone(),
+            clock: clock.clone(),
+            ids: Arc::new(SequentialIds::new()),
+            random: Arc::new(CounterRandom::new()),
+        };
+        Self {
+            service: AuthService::new(deps, policy),
+            clock,
+            users,
+            sessions,
+            audit,
+            hasher,
+        }
+    }
+
+    pub async fn register(&self, email: &str, client: &ClientInfo) -> IssuedSession {
+        self.service
+            .register(
+                Registration {
+                    email: Email::parse(email).unwrap(),
+                    password: PlainPassword::new_unchecked(PASSWORD.to_owned()),
+                    name: DisplayName::parse("Test User").unwrap(),
+                    username: None,
+                },
+                client,
+            )
+            .await
+            .unwrap()
+    }
+
+    pub async fn principal(
+        &self,
+        issued: &IssuedSession,
+    ) -> Result<Principal, portcullis_core::AuthError> {
+        self.service
+            .authenticate(issued.access_token.expose())
+            .await
+    }
+
+    pub async fn audit_kinds(&self) -> Vec<&'static str> {
+        use portcullis_domain::ports::AuditLog;
+        let events = self
+            .audit
+            .list(&portcullis_domain::AuditFilter {
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        events.iter().map(|e| e.kind.as_str()).collect()
+    }
+}
+
+pub fn device(ua: &str) -> ClientInfo {
+    ClientInfo::new(Some([192, 0, 2, 1].into()), Some(ua))
+}
+
+pub fn device_at(ua: &str, ip: [u8; 4]) -> ClientInfo {
+    ClientInfo::new(Some(ip.into()), Some(ua))
+}
