@@ -1,11 +1,7 @@
 //! The HTTP face through `actix_web::test`: statuses, problem codes, cookies, CSRF,
 //! headers, hostile bodies — with the real use cases on in-memory stores.
 
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 use std::sync::Arc;
 
