@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use portcullis_domain::ports::{
     AccessTokenCodec, AuditLog, Clock, IdGenerator, LockoutStore, NewFamily, PasswordHasher,
-    RefreshTokenStore, SecureRandom, SessionDenyList, SessionRepository, UserRepository,
+    RateLimitDecision, RateLimitPolicy, RateLimiter, RefreshTokenStore, SecureRandom,
+    SessionDenyList, SessionRepository, UserRepository,
 };
 use portcullis_domain::{
     AccessClaims, AccessToken, AuditEvent, AuditEventType, AuditId, ClientInfo, DeviceFingerprint,
@@ -28,6 +29,8 @@ pub struct Deps {
     pub deny_list: Arc<dyn SessionDenyList>,
     /// Failed-login counters.
     pub lockout: Arc<dyn LockoutStore>,
+    /// Request budgets.
+    pub limiter: Arc<dyn RateLimiter>,
     /// Password hashing.
     pub hasher: Arc<dyn PasswordHasher>,
     /// Access tokens.
@@ -75,6 +78,23 @@ impl AuthService {
     /// The policy in force.
     pub fn policy(&self) -> &AuthPolicy {
         &self.policy
+    }
+
+    /// Counts one request against a budget (SPEC §6).
+    ///
+    /// # Errors
+    /// A [`Failure`] when the limiter's store is unreachable; the caller applies
+    /// `RATE_LIMIT_FAIL_OPEN`.
+    pub async fn rate_limit(
+        &self,
+        key: &str,
+        policy: RateLimitPolicy,
+    ) -> Result<RateLimitDecision, Failure> {
+        Ok(self
+            .deps
+            .limiter
+            .check(key, policy, self.deps.clock.now())
+            .await?)
     }
 
     /// The JWK Set of the access-token verification keys.

@@ -8,7 +8,9 @@ use portcullis_core::{AuthService, Deps};
 use portcullis_crypto::{
     BcryptConfig, BcryptHasher, JwtCodec, JwtConfig, JwtKey, OsRandom, SystemClock, UuidV7Ids,
 };
-use portcullis_http::{AppState, CookieSettings, HealthCheck, HttpSettings, SameSite, TrustedNet};
+use portcullis_http::{
+    AppState, CookieSettings, HealthCheck, HttpSettings, RateLimits, SameSite, TrustedNet,
+};
 use portcullis_memory::{
     MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryRefreshTokenStore,
     MemorySessionRepository, MemoryUserRepository,
@@ -58,6 +60,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
         deny_list: Arc::new(MemoryDenyList::new()),
         lockout: Arc::new(MemoryLockoutStore::new()),
+        limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
         hasher: Arc::new(hasher),
         codec: Arc::new(codec),
         audit: Arc::new(MemoryAuditLog::new()),
@@ -109,5 +112,12 @@ pub fn http_settings(config: &Config) -> HttpSettings {
             .collect(),
         allowed_origins,
         hsts: !config.is_local(),
+        rate_limits: RateLimits {
+            auth: config.rate_limits.auth,
+            refresh: config.rate_limits.refresh,
+            sessions: config.rate_limits.sessions,
+            users: config.rate_limits.users,
+            fail_open: config.rate_limits.fail_open,
+        },
     }
 }

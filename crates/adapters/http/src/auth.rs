@@ -52,6 +52,10 @@ async fn authenticate(req: HttpRequest) -> Result<Option<Principal>, ApiError> {
             "AppState missing",
         )));
     };
+    // The rate limiter may have authenticated this request already.
+    if let Some(principal) = req.extensions().get::<Principal>().copied() {
+        return Ok(Some(principal));
+    }
     let Some((token, _)) = presented_token(&req, &state) else {
         return Ok(None);
     };

@@ -9,6 +9,7 @@ pub mod error;
 mod handlers;
 pub mod json;
 pub mod middleware;
+pub mod rate_limit;
 pub mod routes;
 pub mod state;
 
@@ -18,6 +19,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, Error, web};
 
 pub use error::ApiError;
+pub use rate_limit::RateLimits;
 pub use state::{AppState, CookieSettings, HealthCheck, HttpSettings, SameSite, TrustedNet};
 
 /// The whole application for one worker: state, middleware, routes.
@@ -32,11 +34,14 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let cors = middleware::cors(&state.settings.allowed_origins);
     App::new()
         .app_data(state)
         .configure(routes::configure)
         .default_service(web::to(routes::not_found))
+        .wrap(from_fn(rate_limit::rate_limit))
         .wrap(from_fn(middleware::request_guard))
+        .wrap(cors)
         .wrap(from_fn(middleware::security_headers))
         .wrap(from_fn(middleware::request_id))
 }

@@ -3,10 +3,11 @@
 
 use std::time::Instant;
 
+use actix_cors::Cors;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HeaderValue;
-use actix_web::http::{Method, header};
+use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError, web};
 use portcullis_core::Principal;
@@ -69,6 +70,36 @@ pub async fn request_id(
     Ok(res)
 }
 
+/// CORS per SPEC §3: the exact origins of the allow-list, credentials allowed, never
+/// `*`, `Vary: Origin`. A request from another origin gets no CORS headers (the
+/// browser then refuses to hand the answer to the page) and is otherwise served, so
+/// the CSRF check can answer it precisely.
+pub fn cors(allowed_origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            "x-request-id",
+            "retry-after",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+            "ratelimit",
+            "ratelimit-policy",
+        ])
+        .supports_credentials()
+        .block_on_origin_mismatch(false)
+        .max_age(600);
+    for origin in allowed_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
 /// Security headers on every response, errors included (SPEC §3).
 pub async fn security_headers(
     req: ServiceRequest,
@@ -77,7 +108,15 @@ pub async fn security_headers(
     let hsts = req
         .app_data::<web::Data<AppState>>()
         .is_some_and(|s| s.settings.hsts);
+    let preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut res = next.call(req).await?;
+    if preflight && res.status() == StatusCode::OK {
+        // actix-cors answers an accepted preflight 200 with no body; SPEC §3 says 204.
+        *res.response_mut().status_mut() = StatusCode::NO_CONTENT;
+    }
     let h = res.headers_mut();
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

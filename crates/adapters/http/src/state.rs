@@ -88,6 +88,8 @@ pub struct HttpSettings {
     pub allowed_origins: Vec<String>,
     /// Send `Strict-Transport-Security` (not in local mode).
     pub hsts: bool,
+    /// Request budgets (`RATE_LIMIT_*`).
+    pub rate_limits: crate::rate_limit::RateLimits,
 }
 
 /// The status of one readiness check.

@@ -14,7 +14,7 @@ use portcullis_core::{AuthPolicy, AuthService, Deps};
 use portcullis_crypto::{
     BcryptHasher, JwtCodec, JwtConfig, JwtKey, OsRandom, SystemClock, UuidV7Ids,
 };
-use portcullis_http::{AppState, CookieSettings, HttpSettings, SameSite, TrustedNet};
+use portcullis_http::{AppState, CookieSettings, HttpSettings, RateLimits, SameSite, TrustedNet};
 use portcullis_memory::{
     MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryRefreshTokenStore,
     MemorySessionRepository, MemoryUserRepository,
@@ -40,6 +40,7 @@ fn state(settings: HttpSettings) -> web::Data<AppState> {
         refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
         deny_list: Arc::new(MemoryDenyList::new()),
         lockout: Arc::new(MemoryLockoutStore::new()),
+        limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
         hasher: Arc::new(BcryptHasher::new(4, 4).unwrap()),
         codec: Arc::new(codec),
         audit: Arc::new(MemoryAuditLog::new()),
@@ -54,10 +55,26 @@ fn state(settings: HttpSettings) -> web::Data<AppState> {
     })
 }
 
+/// Local mode with budgets too large to interfere.
 fn local() -> HttpSettings {
     HttpSettings {
         allowed_origins: vec![APP.to_owned()],
+        rate_limits: RateLimits {
+            auth: 1000,
+            refresh: 1000,
+            sessions: 1000,
+            users: 1000,
+            fail_open: false,
+        },
         ..HttpSettings::default()
+    }
+}
+
+/// Local mode with the SPEC default budgets.
+fn limited() -> HttpSettings {
+    HttpSettings {
+        rate_limits: RateLimits::default(),
+        ..local()
     }
 }
 
@@ -518,4 +535,116 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing() {
         ["203.0.113.5", "198.51.100.1"],
         "trusted proxy → right-most untrusted hop; untrusted peer → peer"
     );
+}
+
+#[actix_web::test]
+async fn each_auth_endpoint_has_its_own_budget_per_client_ip() {
+    let app = app!(limited());
+    for i in 0..5 {
+        let res =
+            test::call_service(&app, register(&format!("u{i}@example.com")).to_request()).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        assert_eq!(hdr(res.headers(), "x-ratelimit-limit"), "5");
+        assert_eq!(
+            hdr(res.headers(), "x-ratelimit-remaining"),
+            (4 - i).to_string()
+        );
+        assert_eq!(
+            hdr(res.headers(), "ratelimit-policy"),
+            "\"register\";q=5;w=60"
+        );
+    }
+    let res = test::call_service(&app, register("u5@example.com").to_request()).await;
+    let retry: u64 = hdr(res.headers(), "retry-after").parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert_eq!(hdr(res.headers(), "x-ratelimit-remaining"), "0");
+    assert!(hdr(res.headers(), "ratelimit").starts_with("\"register\";r=0;t="));
+    assert_eq!(
+        problem(res).await,
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited".into())
+    );
+    // Another IP, and another endpoint from the same IP, have their own budgets.
+    let other = register("u6@example.com").peer_addr("198.51.100.2:4000".parse().unwrap());
+    assert_eq!(
+        test::call_service(&app, other.to_request()).await.status(),
+        StatusCode::CREATED
+    );
+    let login = TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .peer_addr("198.51.100.1:4000".parse().unwrap())
+        .set_json(json!({"email": "u0@example.com", "password": PASSWORD}));
+    assert_eq!(
+        test::call_service(&app, login.to_request()).await.status(),
+        StatusCode::OK
+    );
+}
+
+#[actix_web::test]
+async fn a_spoofed_forwarded_for_cannot_pick_a_fresh_budget() {
+    let app = app!(limited());
+    for i in 0..6 {
+        let req = register(&format!("s{i}@example.com"))
+            .insert_header(("x-forwarded-for", format!("10.9.9.{i}")));
+        let res = test::call_service(&app, req.to_request()).await;
+        let expected = if i < 5 {
+            StatusCode::CREATED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(res.status(), expected, "attempt {i}");
+    }
+}
+
+#[actix_web::test]
+async fn cors_echoes_only_allowed_origins_with_credentials() {
+    let app = app!(local());
+    let res = test::call_service(
+        &app,
+        TestRequest::get()
+            .uri("/")
+            .insert_header(("origin", APP))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(hdr(res.headers(), "access-control-allow-origin"), APP);
+    assert_eq!(
+        hdr(res.headers(), "access-control-allow-credentials"),
+        "true"
+    );
+    assert!(
+        hdr(res.headers(), "vary")
+            .to_ascii_lowercase()
+            .contains("origin")
+    );
+    for evil in [
+        "https://evil.example",
+        "null",
+        "https://app.example.com.evil.example",
+        "http://app.example.com",
+        "https://app.example.com:444",
+    ] {
+        let res = test::call_service(
+            &app,
+            TestRequest::get()
+                .uri("/")
+                .insert_header(("origin", evil))
+                .to_request(),
+        )
+        .await;
+        assert!(
+            !res.headers().contains_key("access-control-allow-origin"),
+            "{evil}"
+        );
+    }
+    let preflight = TestRequest::default()
+        .method(actix_web::http::Method::OPTIONS)
+        .uri("/api/v1/auth/login")
+        .insert_header(("origin", APP))
+        .insert_header(("access-control-request-method", "POST"))
+        .insert_header(("access-control-request-headers", "content-type"))
+        .to_request();
+    let res = test::call_service(&app, preflight).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    assert_eq!(hdr(res.headers(), "access-control-allow-origin"), APP);
+    assert_ne!(hdr(res.headers(), "access-control-allow-origin"), "*");
 }

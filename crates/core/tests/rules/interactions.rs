@@ -26,6 +26,7 @@ fn deps() -> Deps {
         refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
         deny_list: Arc::new(MemoryDenyList::new()),
         lockout: Arc::new(MemoryLockoutStore::new()),
+        limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
         hasher: Arc::new(FakeHasher::default()),
         codec: Arc::new(FakeCodec),
         audit: Arc::new(MemoryAuditLog::new()),

@@ -132,6 +132,7 @@ impl World {
             refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
             deny_list: Arc::new(MemoryDenyList::new()),
             lockout: Arc::new(MemoryLockoutStore::new()),
+            limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
             hasher: hasher.clone(),
             codec: Arc::new(FakeCodec),
             audit: audit.clone(),
