@@ -2,8 +2,8 @@
 
 use portcullis_domain::ports::UserWriteError;
 use portcullis_domain::{
-    AuditEventType, ClientInfo, DisplayName, PasswordRejection, PlainPassword, RevokeReason, Role,
-    User, Username,
+    AuditEventType, ClientInfo, DisplayName, PasswordRejection, PlainPassword, RevokeReason, User,
+    UserId, Username,
 };
 
 use crate::authenticate::Principal;
@@ -23,7 +23,10 @@ pub struct ProfilePatch {
 /// Why an account operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    /// The account no longer exists (the token outlived it).
+    /// The caller's own account no longer exists (the token outlived it).
+    #[error("account gone")]
+    AccountGone,
+    /// No such account, or one the caller may not know about.
     #[error("account not found")]
     NotFound,
     /// The current password given is wrong (or the account has none).
@@ -41,6 +44,10 @@ pub enum AccountError {
     /// The change would leave no admin.
     #[error("last admin")]
     LastAdmin,
+    /// The caller may not do this (they know the target exists: it is themself, or the
+    /// action is on the collection).
+    #[error("forbidden")]
+    Forbidden,
     /// A dependency failed.
     #[error(transparent)]
     Failure(Failure),
@@ -53,6 +60,7 @@ impl From<UserWriteError> for AccountError {
             UserWriteError::EmailTaken => Self::EmailTaken,
             UserWriteError::UsernameTaken => Self::UsernameTaken,
             UserWriteError::NotFound => Self::NotFound,
+            UserWriteError::LastAdmin => Self::LastAdmin,
             UserWriteError::Store(e) => e.into(),
         }
     }
@@ -62,13 +70,13 @@ impl AuthService {
     /// The caller's account.
     ///
     /// # Errors
-    /// [`AccountError::NotFound`] when it was deleted.
+    /// [`AccountError::AccountGone`] when it was deleted.
     pub async fn me(&self, principal: &Principal) -> Result<User, AccountError> {
         self.deps
             .users
             .find_by_id(principal.user_id)
             .await?
-            .ok_or(AccountError::NotFound)
+            .ok_or(AccountError::AccountGone)
     }
 
     /// Changes the caller's name and/or username.
@@ -147,6 +155,43 @@ impl AuthService {
         Ok(())
     }
 
+    /// Deletes an account for good: refuses to remove the last admin (the store decides
+    /// atomically), then ends every session everywhere and records the event.
+    pub(crate) async fn remove_account(
+        &self,
+        user: &User,
+        actor: Option<UserId>,
+        client: &ClientInfo,
+    ) -> Result<(), AccountError> {
+        // Delete first: if the store refuses (last admin), nothing else has changed. The
+        // sessions go with the row (cascade) and are then forgotten everywhere else.
+        let sessions = self
+            .deps
+            .sessions
+            .list_active(user.id, self.deps.clock.now())
+            .await?;
+        if !self.deps.users.delete(user.id).await? {
+            return Err(AccountError::NotFound);
+        }
+        self.end_user_sessions(user.id, None, RevokeReason::AccountDeleted)
+            .await?;
+        for session in sessions {
+            self.forget_session(session.id).await?;
+        }
+        self.deps.refresh_tokens.revoke_user(user.id).await?;
+        tracing::info!(user_id = %user.id, "account deleted");
+        let via = if actor.is_some() { "admin" } else { "me" };
+        self.audit(
+            AuditEventType::UserDeleted,
+            Some(user.id),
+            actor,
+            client,
+            format!(r#"{{"via":"{via}"}}"#),
+        )
+        .await;
+        Ok(())
+    }
+
     /// Deletes the caller's account after checking the password: every session ends
     /// (refresh and access tokens), then the account goes.
     ///
@@ -164,22 +209,6 @@ impl AuthService {
             .check_password(Some(&user), &password)
             .await?
             .ok_or(AccountError::InvalidCurrentPassword)?;
-        if user.role == Role::Admin && self.deps.users.count_admins().await? <= 1 {
-            return Err(AccountError::LastAdmin);
-        }
-        self.end_user_sessions(user.id, None, RevokeReason::AccountDeleted)
-            .await?;
-        self.deps.refresh_tokens.revoke_user(user.id).await?;
-        self.deps.users.delete(user.id).await?;
-        tracing::info!("account deleted");
-        self.audit(
-            AuditEventType::UserDeleted,
-            Some(user.id),
-            None,
-            client,
-            r#"{"via":"me"}"#.to_owned(),
-        )
-        .await;
-        Ok(())
+        self.remove_account(&user, None, client).await
     }
 }

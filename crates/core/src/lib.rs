@@ -6,6 +6,7 @@
 //! that decides who may do what to whom. Nothing here names an adapter.
 
 mod account;
+mod admin;
 mod authenticate;
 mod config;
 mod error;
@@ -18,6 +19,7 @@ mod service;
 mod sessions;
 
 pub use account::{AccountError, ProfilePatch};
+pub use admin::{AccountUpdate, BootstrapOutcome, NewAccount};
 pub use authenticate::{AuthError, Principal};
 pub use config::AuthPolicy;
 pub use error::Failure;

@@ -78,7 +78,7 @@ impl AuthService {
         self.deps.users.insert(&user).await.map_err(|e| match e {
             UserWriteError::EmailTaken => RegisterError::EmailTaken,
             UserWriteError::UsernameTaken => RegisterError::UsernameTaken,
-            UserWriteError::NotFound => {
+            UserWriteError::NotFound | UserWriteError::LastAdmin => {
                 RegisterError::Failure(Failure::Internal(anyhow::anyhow!("insert said not found")))
             }
             UserWriteError::Store(e) => e.into(),

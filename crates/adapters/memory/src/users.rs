@@ -29,6 +29,13 @@ struct Users {
 }
 
 impl Users {
+    fn admins(&self) -> usize {
+        self.by_id
+            .values()
+            .filter(|user| user.role == Role::Admin)
+            .count()
+    }
+
     /// Refuses `user` when another account holds its email or username.
     fn check_unique(&self, user: &User) -> Result<(), UserWriteError> {
         if self
@@ -126,17 +133,25 @@ impl UserRepository for MemoryUserRepository {
             return Err(UserWriteError::NotFound);
         };
         users.check_unique(user)?;
+        if old.role == Role::Admin && user.role != Role::Admin && users.admins() <= 1 {
+            return Err(UserWriteError::LastAdmin);
+        }
         users.unindex(&old);
         users.store(user);
         Ok(())
     }
 
-    async fn delete(&self, id: UserId) -> Result<bool, StoreError> {
+    async fn delete(&self, id: UserId) -> Result<bool, UserWriteError> {
         let mut users = lock(&self.state)?;
-        let Some(old) = users.by_id.remove(&id) else {
+        let Some(old) = users.by_id.get(&id) else {
             return Ok(false);
         };
-        users.unindex(&old);
+        if old.role == Role::Admin && users.admins() <= 1 {
+            return Err(UserWriteError::LastAdmin);
+        }
+        if let Some(old) = users.by_id.remove(&id) {
+            users.unindex(&old);
+        }
         Ok(true)
     }
 
@@ -156,12 +171,7 @@ impl UserRepository for MemoryUserRepository {
     }
 
     async fn count_admins(&self) -> Result<u64, StoreError> {
-        let users = lock(&self.state)?;
-        let admins = users
-            .by_id
-            .values()
-            .filter(|user| user.role == Role::Admin)
-            .count();
+        let admins = lock(&self.state)?.admins();
         Ok(u64::try_from(admins).unwrap_or(u64::MAX))
     }
 }

@@ -6,6 +6,7 @@
 mod support;
 
 mod account;
+mod admin;
 mod interactions;
 mod login;
 mod refresh;

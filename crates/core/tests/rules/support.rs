@@ -174,6 +174,11 @@ impl World {
             .await
     }
 
+    pub async fn principal_is_ok(&self, p: &Principal) -> bool {
+        let sessions = self.service.list_sessions(p).await.unwrap();
+        sessions.iter().any(|s| s.session.id == p.session_id)
+    }
+
     pub async fn audit_kinds(&self) -> Vec<&'static str> {
         use portcullis_domain::ports::AuditLog;
         let events = self

@@ -17,6 +17,9 @@ pub enum UserWriteError {
     /// No account with this id (update only).
     #[error("user not found")]
     NotFound,
+    /// The change would demote or delete the last admin.
+    #[error("last admin")]
+    LastAdmin,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -67,15 +70,20 @@ pub trait UserRepository: Send + Sync + 'static {
     ///
     /// # Errors
     /// MUST return [`UserWriteError::NotFound`] when no account has `user.id`, and the
-    /// `*Taken` variants as [`UserRepository::insert`] does.
+    /// `*Taken` variants as [`UserRepository::insert`] does. MUST return
+    /// [`UserWriteError::LastAdmin`] and change nothing when the stored account is the
+    /// only admin and `user.role` is not admin — decided atomically, so two concurrent
+    /// demotions of the last two admins cannot both succeed.
     async fn update(&self, user: &User) -> Result<(), UserWriteError>;
 
     /// Deletes an account. Returns whether it existed. Sessions, identities, tokens and
     /// MFA state of the account go with it (cascade); audit events stay.
     ///
     /// # Errors
-    /// Only [`StoreError`].
-    async fn delete(&self, id: UserId) -> Result<bool, StoreError>;
+    /// MUST return [`UserWriteError::LastAdmin`] and delete nothing when the account is
+    /// the only admin (atomically, as for [`UserRepository::update`]); otherwise only
+    /// [`UserWriteError::Store`].
+    async fn delete(&self, id: UserId) -> Result<bool, UserWriteError>;
 
     /// One page of accounts in ascending id order (a stable order for cursors).
     ///

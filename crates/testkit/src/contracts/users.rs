@@ -99,5 +99,15 @@ where
         queries::count_admins(make().await),
     )
     .await;
+    s.clause(
+        "demoting or deleting the only admin is LastAdmin and changes nothing",
+        queries::last_admin_is_kept(make().await),
+    )
+    .await;
+    s.clause(
+        "two admins demoting each other concurrently: exactly one succeeds",
+        queries::last_admin_race(make().await),
+    )
+    .await;
     s.finish();
 }

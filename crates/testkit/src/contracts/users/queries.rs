@@ -259,11 +259,86 @@ pub(super) async fn count_admins(repo: Arc<dyn UserRepository>) -> anyhow::Resul
     })
     .await?;
     ensure_eq!(repo.count_admins().await?, 1, "after a demotion");
-    repo.delete(admin.id).await?;
-    ensure_eq!(
-        repo.count_admins().await?,
-        0,
-        "after deleting the last admin"
+    Ok(())
+}
+
+pub(super) async fn last_admin_is_kept(repo: Arc<dyn UserRepository>) -> anyhow::Result<()> {
+    let mut admin = sample_user("root@example.com");
+    admin.role = Role::Admin;
+    repo.insert(&admin).await?;
+    let demoted = repo
+        .update(&User {
+            role: Role::User,
+            ..admin.clone()
+        })
+        .await;
+    anyhow::ensure!(
+        matches!(demoted, Err(UserWriteError::LastAdmin)),
+        "demoting the only admin must be LastAdmin, got {demoted:?}"
     );
+    let deleted = repo.delete(admin.id).await;
+    anyhow::ensure!(
+        matches!(deleted, Err(UserWriteError::LastAdmin)),
+        "deleting the only admin must be LastAdmin, got {deleted:?}"
+    );
+    ensure_eq!(
+        repo.find_by_id(admin.id).await?.map(|u| u.role),
+        Some(Role::Admin),
+        "still there, still admin"
+    );
+    // A renamed admin stays admin: not a demotion.
+    repo.update(&User {
+        updated_at: t0() + secs(1),
+        ..admin.clone()
+    })
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn last_admin_race(repo: Arc<dyn UserRepository>) -> anyhow::Result<()> {
+    let mut keeper = User {
+        role: Role::Admin,
+        ..sample_user("keeper@example.com")
+    };
+    repo.insert(&keeper).await?;
+    for round in 0..10 {
+        let other = User {
+            role: Role::Admin,
+            ..sample_user(&format!("admin{round}@example.com"))
+        };
+        repo.insert(&other).await?;
+        let (ra, rb) = (repo.clone(), repo.clone());
+        let da = User {
+            role: Role::User,
+            ..keeper.clone()
+        };
+        let db = User {
+            role: Role::User,
+            ..other.clone()
+        };
+        let (x, y) = tokio::join!(
+            tokio::spawn(async move { ra.update(&da).await }),
+            tokio::spawn(async move { rb.update(&db).await })
+        );
+        let results = [x?, y?];
+        let ok = results.iter().filter(|r| r.is_ok()).count();
+        let last = results
+            .iter()
+            .filter(|r| matches!(r, Err(UserWriteError::LastAdmin)))
+            .count();
+        ensure_eq!(
+            (ok, last),
+            (1, 1),
+            "round {round}: two admins demoting each other concurrently"
+        );
+        ensure_eq!(
+            repo.count_admins().await?,
+            1,
+            "round {round}: one admin left"
+        );
+        if repo.find_by_id(keeper.id).await?.map(|u| u.role) != Some(Role::Admin) {
+            keeper = other;
+        }
+    }
     Ok(())
 }
