@@ -27,6 +27,8 @@
 //! Storage:
 //! - `DATABASE_URL`: `postgres://…` (default: none, SQLite under `DATA_DIR`).
 //! - `REDIS_URL`: `redis://…` or `rediss://…` (default: none, in-process stores).
+//! - `REDIS_PREFIX`: prefix of every Redis key, so several deployments (or test runs)
+//!   can share one Redis (default `portcullis:`).
 //! - `AUTO_MIGRATE`: run migrations on `serve` (default `true` in local, `false` in
 //!   production).
 //!
@@ -84,6 +86,11 @@
 //!   github.com's).
 //! - `OAUTH_REDIRECT_ALLOWLIST`: origins a `redirect_to` may target (default: the origin
 //!   of `PUBLIC_URL`).
+//!
+//! Admin bootstrap:
+//! - `ADMIN_EMAIL`, `ADMIN_PASSWORD`: when both are set, `serve` creates this admin
+//!   (or promotes the account) at start-up; `create-admin` reads `ADMIN_PASSWORD` when
+//!   `--password-stdin` is not given (default: none).
 
 mod browser;
 mod error;
@@ -160,6 +167,8 @@ pub struct Config {
     pub database_url: Option<SecretString>,
     /// `REDIS_URL`; `None` means in-process stores.
     pub redis_url: Option<SecretString>,
+    /// `REDIS_PREFIX`; `None` means the adapter's default.
+    pub redis_prefix: Option<String>,
     /// `AUTO_MIGRATE`.
     pub auto_migrate: bool,
     /// The `JWT_*` settings.
@@ -205,6 +214,10 @@ pub struct Config {
     pub mail_from: String,
     /// `OAUTH_*`.
     pub oauth: OAuthSettings,
+    /// `ADMIN_EMAIL`: with `ADMIN_PASSWORD`, `serve` makes sure this admin exists.
+    pub admin_email: Option<String>,
+    /// `ADMIN_PASSWORD`: the bootstrap admin's password (also read by `create-admin`).
+    pub admin_password: Option<SecretString>,
 }
 
 impl Config {
@@ -258,6 +271,16 @@ impl Config {
             &["redis", "rediss", "redis+unix", "unix"],
             "the scheme must be redis, rediss, redis+unix or unix",
         )?;
+        let redis_prefix = env.string("REDIS_PREFIX");
+        if redis_prefix
+            .as_deref()
+            .is_some_and(|p| p.contains(['{', '}']))
+        {
+            return Err(ConfigError::new(
+                "REDIS_PREFIX",
+                Problem::Invalid("must not contain { or } (they are Redis Cluster hash tags)"),
+            ));
+        }
         let auto_migrate = env.bool("AUTO_MIGRATE", !production)?;
         let jwt = JwtSettings::read(&env, explicit_public_url.as_deref())?;
 
@@ -286,6 +309,7 @@ impl Config {
             metrics_token,
             database_url,
             redis_url,
+            redis_prefix,
             auto_migrate,
             jwt,
             access_token_ttl: env.positive_duration("ACCESS_TOKEN_TTL", 15 * MINUTE)?,
@@ -348,6 +372,8 @@ impl Config {
                 reader::parse_mailbox,
             )?,
             oauth: OAuthSettings::read(&env, &public_url)?,
+            admin_email: env.string("ADMIN_EMAIL"),
+            admin_password: env.secret("ADMIN_PASSWORD"),
         })
     }
 

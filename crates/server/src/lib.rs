@@ -1,5 +1,6 @@
 //! The Portcullis server: configuration, wiring, CLI and jobs.
 
+pub mod admin;
 pub mod config;
 pub mod local_secret;
 pub mod telemetry;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use actix_web::{HttpServer, web};
 use clap::{Parser, Subcommand};
 use portcullis::config::Config;
-use portcullis::{telemetry, wiring};
+use portcullis::{admin, telemetry, wiring};
 
 /// Portcullis: self-hosted authentication for web and mobile apps.
 #[derive(Debug, Parser)]
@@ -19,6 +19,20 @@ struct Cli {
 enum Command {
     /// Serve the HTTP API (the default).
     Serve,
+    /// Create an admin account, or promote an existing account to admin. Idempotent.
+    /// The password comes from standard input with --password-stdin, else from
+    /// ADMIN_PASSWORD (never from the command line).
+    CreateAdmin {
+        /// The admin's email.
+        #[arg(long)]
+        email: String,
+        /// Display name for a new account.
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        /// Read the password from standard input (one line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +67,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(config)),
+        Command::CreateAdmin {
+            email,
+            name,
+            password_stdin,
+        } => runtime.block_on(admin::create_admin(&config, &email, &name, password_stdin)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,6 +85,7 @@ fn main() -> ExitCode {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let state = web::Data::new(wiring::build(&config).await?);
+    admin::bootstrap_from_env(&config, &state.service).await?;
     let addr = config.socket_addr();
     let server = HttpServer::new(move || portcullis_http::app(state.clone()))
         .shutdown_timeout(config.shutdown_timeout.as_secs())

@@ -8,13 +8,18 @@ use portcullis_core::{AuthService, Deps};
 use portcullis_crypto::{
     BcryptConfig, BcryptHasher, JwtCodec, JwtConfig, JwtKey, OsRandom, SystemClock, UuidV7Ids,
 };
+use portcullis_domain::ports::{
+    AuditLog, LockoutStore, RateLimiter, RefreshTokenStore, SessionDenyList, SessionRepository,
+    UserRepository,
+};
 use portcullis_http::{
     AppState, CookieSettings, HealthCheck, HttpSettings, RateLimits, SameSite, TrustedNet,
 };
 use portcullis_memory::{
-    MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryRefreshTokenStore,
+    MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryRateLimiter, MemoryRefreshTokenStore,
     MemorySessionRepository, MemoryUserRepository,
 };
+use portcullis_redis::RedisConfig;
 use secrecy::ExposeSecret;
 
 use crate::config::{self, Config};
@@ -45,43 +50,111 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     ))
     .context("BCRYPT_COST")?;
 
-    if config.database_url.is_some() || config.redis_url.is_some() {
-        anyhow::bail!(
-            "DATABASE_URL / REDIS_URL: external stores are not wired yet; unset them to use the embedded stores"
-        );
-    }
-    tracing::warn!(
-        "embedded single-node mode: users, sessions, refresh tokens, rate limits and the deny-list live in this process \
-         and are lost on restart; set DATABASE_URL and REDIS_URL for production"
-    );
+    let durable = durable_stores(config).await?;
+    let fast = fast_stores(config).await?;
     let deps = Deps {
-        users: Arc::new(MemoryUserRepository::new()),
-        sessions: Arc::new(MemorySessionRepository::new()),
-        refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
-        deny_list: Arc::new(MemoryDenyList::new()),
-        lockout: Arc::new(MemoryLockoutStore::new()),
-        limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
+        users: durable.users,
+        sessions: durable.sessions,
+        refresh_tokens: fast.refresh_tokens,
+        deny_list: fast.deny_list,
+        lockout: fast.lockout,
+        limiter: fast.limiter,
         hasher: Arc::new(hasher),
         codec: Arc::new(codec),
-        audit: Arc::new(MemoryAuditLog::new()),
+        audit: durable.audit,
         clock: Arc::new(SystemClock),
         ids: Arc::new(UuidV7Ids),
         random: Arc::new(OsRandom),
     };
-    let health = vec![
-        HealthCheck {
-            name: "database",
-            run: Arc::new(|| Box::pin(async { Ok("ok") })),
-        },
-        HealthCheck {
-            name: "redis",
-            run: Arc::new(|| Box::pin(async { Ok("in_process") })),
-        },
-    ];
+    let health = vec![durable.health, fast.health];
     Ok(AppState {
         service: AuthService::new(deps, config.auth_policy()),
         settings: Arc::new(http_settings(config)),
         health: Arc::new(health),
+    })
+}
+
+/// The source of truth: users, sessions, audit events (Postgres, else in process).
+struct DurableStores {
+    users: Arc<dyn UserRepository>,
+    sessions: Arc<dyn SessionRepository>,
+    audit: Arc<dyn AuditLog>,
+    health: HealthCheck,
+}
+
+async fn durable_stores(config: &Config) -> anyhow::Result<DurableStores> {
+    if config.database_url.is_some() {
+        anyhow::bail!(
+            "DATABASE_URL: the Postgres store is not wired yet; unset it to use the embedded store"
+        );
+    }
+    tracing::warn!(
+        "embedded mode: users and sessions live in this process and are lost on restart; \
+         set DATABASE_URL for a durable store"
+    );
+    Ok(DurableStores {
+        users: Arc::new(MemoryUserRepository::new()),
+        sessions: Arc::new(MemorySessionRepository::new()),
+        audit: Arc::new(MemoryAuditLog::new()),
+        health: HealthCheck {
+            name: "database",
+            run: Arc::new(|| Box::pin(async { Ok("ok") })),
+        },
+    })
+}
+
+/// Refresh-token families, the deny-list, lock-out and rate-limit counters (Redis,
+/// else in process).
+struct FastStores {
+    refresh_tokens: Arc<dyn RefreshTokenStore>,
+    deny_list: Arc<dyn SessionDenyList>,
+    lockout: Arc<dyn LockoutStore>,
+    limiter: Arc<dyn RateLimiter>,
+    health: HealthCheck,
+}
+
+async fn fast_stores(config: &Config) -> anyhow::Result<FastStores> {
+    let Some(url) = &config.redis_url else {
+        tracing::warn!(
+            "single-node mode: refresh tokens, the session deny-list and rate limits live in this process; \
+             set REDIS_URL to share them between instances"
+        );
+        return Ok(FastStores {
+            refresh_tokens: Arc::new(MemoryRefreshTokenStore::new()),
+            deny_list: Arc::new(MemoryDenyList::new()),
+            lockout: Arc::new(MemoryLockoutStore::new()),
+            limiter: Arc::new(MemoryRateLimiter::new()),
+            health: HealthCheck {
+                name: "redis",
+                run: Arc::new(|| Box::pin(async { Ok("in_process") })),
+            },
+        });
+    };
+    let mut redis = RedisConfig::new(url.expose_secret());
+    if let Some(prefix) = &config.redis_prefix {
+        redis = redis.with_prefix(prefix.clone());
+    }
+    let stores = portcullis_redis::connect(&redis)
+        .await
+        .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
+    let connection = stores.connection.clone();
+    Ok(FastStores {
+        refresh_tokens: Arc::new(stores.refresh_tokens),
+        deny_list: Arc::new(stores.deny_list),
+        lockout: Arc::new(stores.lockout),
+        limiter: Arc::new(stores.rate_limiter),
+        health: HealthCheck {
+            name: "redis",
+            run: Arc::new(move || {
+                let connection = connection.clone();
+                Box::pin(async move {
+                    portcullis_redis::ping(&connection)
+                        .await
+                        .map(|()| "ok")
+                        .map_err(|e| e.to_string())
+                })
+            }),
+        },
     })
 }
 

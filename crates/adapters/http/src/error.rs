@@ -400,7 +400,9 @@ impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
             // The token outlived its account: indistinguishable from any bad token.
-            AccountError::NotFound => Self::invalid_token(),
+            AccountError::AccountGone => Self::invalid_token(),
+            AccountError::NotFound => Self::not_found(),
+            AccountError::Forbidden => Self::forbidden(),
             AccountError::InvalidCurrentPassword => Self::invalid_current_password(),
             AccountError::WeakPassword(r) => {
                 Self::validation(vec![password_error("new_password", r)])

@@ -1,11 +1,13 @@
 //! Route handlers, one small group per file.
 
 pub mod account;
+pub mod audit;
 pub mod login;
 pub mod register;
 pub mod session;
 pub mod sessions;
 pub mod system;
+pub mod users;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

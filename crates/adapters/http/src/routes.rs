@@ -4,7 +4,7 @@
 use actix_web::{HttpResponse, Route, web};
 
 use crate::error::ApiError;
-use crate::handlers::{account, login, register, session, sessions, system};
+use crate::handlers::{account, audit, login, register, session, sessions, system, users};
 
 fn not_allowed(allow: &'static [&'static str]) -> Route {
     web::to(
@@ -87,6 +87,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::resource("/me/password")
                     .route(web::put().to(account::change_password))
                     .default_service(not_allowed(&["PUT"])),
+            )
+            .service(
+                web::resource("/users")
+                    .route(web::get().to(users::list))
+                    .route(web::post().to(users::create))
+                    .default_service(not_allowed(&["GET", "POST"])),
+            )
+            .service(
+                web::resource("/users/email/{email}")
+                    .route(web::get().to(users::get_by_email))
+                    .default_service(not_allowed(&["GET"])),
+            )
+            .service(
+                web::resource("/users/{id}")
+                    .route(web::get().to(users::get))
+                    .route(web::put().to(users::update))
+                    .route(web::delete().to(users::delete))
+                    .default_service(not_allowed(&["GET", "PUT", "DELETE"])),
+            )
+            .service(
+                web::resource("/users/{id}/sessions")
+                    .route(web::delete().to(users::revoke_sessions))
+                    .default_service(not_allowed(&["DELETE"])),
+            )
+            .service(
+                web::resource("/admin/audit")
+                    .route(web::get().to(audit::list))
+                    .default_service(not_allowed(&["GET"])),
             ),
     );
 }

@@ -15,6 +15,7 @@ pub const VARIABLES: &[&str] = &[
     "METRICS_TOKEN",
     "DATABASE_URL",
     "REDIS_URL",
+    "REDIS_PREFIX",
     "AUTO_MIGRATE",
     "JWT_SECRET",
     "JWT_ALGORITHM",
@@ -60,4 +61,6 @@ pub const VARIABLES: &[&str] = &[
     "OAUTH_GITHUB_USERINFO_URL",
     "OAUTH_GITHUB_EMAILS_URL",
     "OAUTH_REDIRECT_ALLOWLIST",
+    "ADMIN_EMAIL",
+    "ADMIN_PASSWORD",
 ];
