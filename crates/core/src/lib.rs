@@ -9,6 +9,7 @@ mod account;
 mod admin;
 mod authenticate;
 mod config;
+mod counters;
 mod error;
 mod login;
 mod logout;

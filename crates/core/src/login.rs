@@ -60,6 +60,7 @@ impl AuthService {
         let key = identifier.lockout_key();
         let now = self.deps.clock.now();
         if let Some(until) = self.deps.lockout.locked_until(&key, now).await? {
+            crate::counters::login("locked");
             return Err(LoginError::AccountLocked {
                 retry_after: until - now,
             });
@@ -89,6 +90,7 @@ impl AuthService {
                     .await?
                 {
                     tracing::warn!(until = %until, "login identifier locked after repeated failures");
+                    crate::counters::lockout();
                     self.audit(
                         AuditEventType::AccountLocked,
                         user_id,
@@ -98,11 +100,13 @@ impl AuthService {
                     )
                     .await;
                 }
+                crate::counters::login("failure");
                 return Err(LoginError::InvalidCredentials);
             }
         };
         self.deps.lockout.clear(&key).await?;
         let issued = self.start_session(user, client).await?;
+        crate::counters::login("success");
         self.audit(
             AuditEventType::LoginSucceeded,
             Some(issued.user.id),

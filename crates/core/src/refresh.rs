@@ -37,6 +37,22 @@ impl AuthService {
         presented: &str,
         client: &ClientInfo,
     ) -> Result<IssuedSession, RefreshError> {
+        let result = self.rotate_and_issue(presented, client).await;
+        crate::counters::refresh(match &result {
+            Ok(_) => "success",
+            Err(RefreshError::InvalidToken) => "invalid",
+            Err(RefreshError::Reused) => "reused",
+            Err(RefreshError::DeviceMismatch) => "device_mismatch",
+            Err(RefreshError::Failure(_)) => "error",
+        });
+        result
+    }
+
+    async fn rotate_and_issue(
+        &self,
+        presented: &str,
+        client: &ClientInfo,
+    ) -> Result<IssuedSession, RefreshError> {
         let presented = RefreshToken::parse(presented).ok_or(RefreshError::InvalidToken)?;
         let session_id = presented.session_id();
         let verdict = self.rotate(&presented, client).await?;
@@ -115,8 +131,8 @@ impl AuthService {
         })
     }
 
-    /// Finishes a refusal: the store already deleted the family on reuse or device
-    /// mismatch; here the session row is revoked and its access tokens denied.
+    /// Finishes a refusal: the store already revoked the family (a tombstone) on reuse
+    /// or device mismatch; here the session row is revoked and its access tokens denied.
     async fn refuse(
         &self,
         refusal: Refusal,
@@ -140,7 +156,7 @@ impl AuthService {
         };
         tracing::warn!(session_id = %session_id, user_id = %user_id, reason = reason.as_str(), "session revoked on refresh");
         if let Err(err) = self.end_session(session_id, reason).await {
-            // The family is already gone, so no refresh can succeed; the access tokens
+            // The family is already revoked, so no refresh can succeed; the access tokens
             // could live on, so the client must not be told the revocation is complete.
             return RefreshError::Failure(err.into());
         }

@@ -84,6 +84,7 @@ impl AuthService {
             UserWriteError::Store(e) => e.into(),
         })?;
         tracing::info!(user_id = %user.id, "account created");
+        crate::counters::registration();
         self.audit(
             AuditEventType::UserCreated,
             Some(user.id),

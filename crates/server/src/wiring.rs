@@ -1,9 +1,10 @@
 //! The composition root: picks an adapter for every port from the configuration and
 //! builds the shared application state.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::Context;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use portcullis_core::{AuthService, Deps};
 use portcullis_crypto::{
     BcryptConfig, BcryptHasher, JwtCodec, JwtConfig, JwtKey, OsRandom, SystemClock, UuidV7Ids,
@@ -13,7 +14,8 @@ use portcullis_domain::ports::{
     UserRepository,
 };
 use portcullis_http::{
-    AppState, CookieSettings, HealthCheck, HttpSettings, RateLimits, SameSite, TrustedNet,
+    AppState, CookieSettings, HealthCheck, HttpSettings, MetricsEndpoint, RateLimits, SameSite,
+    TrustedNet,
 };
 use portcullis_memory::{
     MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryRateLimiter, MemoryRefreshTokenStore,
@@ -50,6 +52,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     ))
     .context("BCRYPT_COST")?;
 
+    let hasher = Arc::new(hasher);
     let durable = durable_stores(config).await?;
     let fast = fast_stores(config).await?;
     let deps = Deps {
@@ -59,7 +62,7 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         deny_list: fast.deny_list,
         lockout: fast.lockout,
         limiter: fast.limiter,
-        hasher: Arc::new(hasher),
+        hasher: hasher.clone(),
         codec: Arc::new(codec),
         audit: durable.audit,
         clock: Arc::new(SystemClock),
@@ -71,6 +74,40 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         service: AuthService::new(deps, config.auth_policy()),
         settings: Arc::new(http_settings(config)),
         health: Arc::new(health),
+        metrics: Some(metrics_endpoint(config, hasher)?),
+    })
+}
+
+/// The Prometheus exporter (installed once per process) and the `/metrics` endpoint;
+/// the hasher's gauges are read at scrape time.
+fn metrics_endpoint(config: &Config, hasher: Arc<BcryptHasher>) -> anyhow::Result<MetricsEndpoint> {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    let handle = match HANDLE.get() {
+        Some(handle) => handle.clone(),
+        None => {
+            let handle = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full("portcullis_http_request_duration_seconds".to_owned()),
+                    &[
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                    ],
+                )
+                .context("metrics buckets")?
+                .install_recorder()
+                .context("cannot install the metrics recorder")?;
+            HANDLE.get_or_init(|| handle).clone()
+        }
+    };
+    Ok(MetricsEndpoint {
+        render: Arc::new(move || {
+            metrics::gauge!("portcullis_bcrypt_in_flight").set(hasher.in_flight() as f64);
+            metrics::gauge!("portcullis_bcrypt_queued").set(hasher.queued() as f64);
+            handle.render()
+        }),
+        token: config
+            .metrics_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_owned()),
     })
 }
 

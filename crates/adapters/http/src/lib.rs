@@ -21,7 +21,9 @@ use actix_web::{App, Error, web};
 
 pub use error::ApiError;
 pub use rate_limit::RateLimits;
-pub use state::{AppState, CookieSettings, HealthCheck, HttpSettings, SameSite, TrustedNet};
+pub use state::{
+    AppState, CookieSettings, HealthCheck, HttpSettings, MetricsEndpoint, SameSite, TrustedNet,
+};
 
 /// The whole application for one worker: state, middleware, routes.
 pub fn app(

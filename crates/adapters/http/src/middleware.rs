@@ -58,12 +58,26 @@ pub async fn request_id(
         .get::<Principal>()
         .map(|p| p.user_id.to_string());
     let status = res.status().as_u16();
+    let elapsed = started.elapsed().as_secs_f64();
+    metrics::counter!(
+        "portcullis_http_requests_total",
+        "method" => method.to_string(),
+        "route" => route.clone(),
+        "status" => status.to_string()
+    )
+    .increment(1);
+    metrics::histogram!(
+        "portcullis_http_request_duration_seconds",
+        "method" => method.to_string(),
+        "route" => route.clone()
+    )
+    .record(elapsed);
     tracing::info!(
         request_id = %id,
         method = %method,
         route = %route,
         status,
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        latency_ms = elapsed * 1000.0,
         user_id = user_id.as_deref().unwrap_or("-"),
         "request"
     );

@@ -142,6 +142,7 @@ pub async fn rate_limit<B: MessageBody>(
         }
         Ok(decision) => {
             tracing::warn!(bucket = name, "rate limited");
+            metrics::counter!("portcullis_rate_limited_total", "bucket" => name).increment(1);
             let mut res =
                 ApiError::rate_limited(whole_seconds(decision.reset_after)).error_response();
             set_headers(res.headers_mut(), name, &decision);

@@ -25,6 +25,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(not_allowed(&["GET"])),
     )
     .service(
+        web::resource("/metrics")
+            .route(web::get().to(system::metrics))
+            .default_service(not_allowed(&["GET"])),
+    )
+    .service(
         web::resource("/health")
             .route(web::get().to(system::ready))
             .default_service(not_allowed(&["GET"])),

@@ -104,6 +104,16 @@ pub struct HealthCheck {
     pub run: Arc<dyn Fn() -> BoxFuture<'static, CheckResult> + Send + Sync>,
 }
 
+/// `GET /metrics`: how to render the Prometheus text, and the Bearer token it
+/// requires (`METRICS_TOKEN`), if any.
+#[derive(Clone)]
+pub struct MetricsEndpoint {
+    /// Renders the current metrics in the Prometheus text format.
+    pub render: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Required Bearer token.
+    pub token: Option<String>,
+}
+
 /// Everything a handler reaches through `web::Data<AppState>`.
 #[derive(Clone)]
 pub struct AppState {
@@ -113,4 +123,6 @@ pub struct AppState {
     pub settings: Arc<HttpSettings>,
     /// Readiness checks for `/health`.
     pub health: Arc<Vec<HealthCheck>>,
+    /// `/metrics`, when the server installed an exporter.
+    pub metrics: Option<MetricsEndpoint>,
 }

@@ -52,6 +52,7 @@ fn state(settings: HttpSettings) -> web::Data<AppState> {
         service: AuthService::new(deps, AuthPolicy::default()),
         settings: Arc::new(settings),
         health: Arc::new(Vec::new()),
+        metrics: None,
     })
 }
 

@@ -4,6 +4,9 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value, json};
 
+use subtle::ConstantTimeEq;
+
+use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Name, version and links.
@@ -49,6 +52,34 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     } else {
         HttpResponse::ServiceUnavailable().json(body)
     }
+}
+
+/// Prometheus metrics; with `METRICS_TOKEN` set, only for that Bearer token.
+pub async fn metrics(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let Some(endpoint) = &state.metrics else {
+        return Err(ApiError::not_found());
+    };
+    if let Some(expected) = &endpoint.token {
+        let presented = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
+            return Err(if presented.is_empty() {
+                ApiError::unauthenticated()
+            } else {
+                ApiError::invalid_token()
+            });
+        }
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body((endpoint.render)()))
 }
 
 /// The JWK Set of the access-token verification keys.
