@@ -1,4 +1,6 @@
-//! [`JwtCodec`]: access tokens as compact JWS (SPEC §2), with jsonwebtoken.
+//! [`JwtCodec`]: access tokens as compact JWS (SPEC §2), with jsonwebtoken: HS256 with a
+//! shared secret, or `EdDSA` / `ES256` with a PEM key pair whose public keys (current and
+//! previous, named by their RFC 7638 thumbprint) are published as a JWK Set.
 //!
 //! Verification is deliberately narrower than the JOSE specs: a token is exactly three
 //! base64url segments of at most 8 KiB; its header holds `alg`, `typ: "JWT"` and a
@@ -17,45 +19,23 @@ use portcullis_domain::Timestamp;
 use portcullis_domain::ports::{AccessTokenCodec, InvalidAccessToken};
 use portcullis_domain::token::{AccessClaims, AccessToken};
 
-mod keys;
+mod error;
+mod key;
+mod keygen;
+mod ring;
 mod wire;
 
 #[cfg(test)]
 mod tests;
 
-use keys::KeyRing;
+pub use error::{JwtConfigError, PemKeyError};
+pub use key::{AsymmetricAlgorithm, EdDsaKeys, Es256Keys, JwtKey, UnknownAlgorithm};
+pub use keygen::{KeygenError, generate_keypair};
+use ring::KeyRing;
 use wire::{Refusal, WireClaims};
 
 /// Longest token accepted, checked before any parsing (a real one is under 1 KiB).
 pub(crate) const MAX_TOKEN_BYTES: usize = 8 * 1024;
-
-/// The keys a [`JwtCodec`] signs and verifies with.
-///
-/// Only HS256 exists today; asymmetric variants (`EdDSA`, `ES256` from PEM, with
-/// previous public keys that still verify) slot in as new variants: the codec already
-/// looks verification keys up by `kid`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum JwtKey {
-    /// HMAC-SHA-256 with a shared secret of at least 32 bytes (`JWT_SECRET`).
-    Hs256 {
-        /// The secret. Never logged; `Debug` shows only its length.
-        secret: Vec<u8>,
-    },
-}
-
-impl JwtKey {
-    /// Shortest HS256 secret accepted, in bytes (SPEC §2: the server refuses to start).
-    pub const MIN_HS256_SECRET_BYTES: usize = 32;
-}
-
-impl fmt::Debug for JwtKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Hs256 { secret } => write!(f, "Hs256([REDACTED; {} bytes])", secret.len()),
-        }
-    }
-}
 
 /// How a [`JwtCodec`] signs and what it accepts.
 #[derive(Debug, Clone)]
@@ -75,23 +55,6 @@ impl JwtConfig {
     pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
 }
 
-/// Why a [`JwtCodec`] could not be built.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum JwtConfigError {
-    /// The HS256 secret is shorter than [`JwtKey::MIN_HS256_SECRET_BYTES`].
-    #[error("JWT_SECRET must be at least {min} bytes, got {got}")]
-    SecretTooShort {
-        /// The required minimum.
-        min: usize,
-        /// The length given.
-        got: usize,
-    },
-    /// The issuer or the audience is empty.
-    #[error("the JWT {0} must not be empty")]
-    EmptyClaim(&'static str),
-}
-
 /// Signs and verifies access tokens ([`AccessTokenCodec`]).
 pub struct JwtCodec {
     issuer: String,
@@ -105,7 +68,8 @@ impl JwtCodec {
     /// Builds a codec from its configuration.
     ///
     /// # Errors
-    /// [`JwtConfigError`] for a secret under 32 bytes or an empty issuer or audience.
+    /// [`JwtConfigError`] for a secret under 32 bytes or an empty issuer or audience
+    /// (PEM keys were checked when their [`JwtKey`] was built).
     pub fn new(config: JwtConfig) -> Result<Self, JwtConfigError> {
         if config.issuer.is_empty() {
             return Err(JwtConfigError::EmptyClaim("issuer"));

@@ -1,5 +1,6 @@
 //! Portcullis cryptography adapters: the bcrypt [`BcryptHasher`], the JWT
-//! [`JwtCodec`] for access tokens, and the production sources of randomness, time and
+//! [`JwtCodec`] for access tokens (HS256, `EdDSA`, `ES256`, with [`generate_keypair`]
+//! for operators), and the production sources of randomness, time and
 //! identifiers ([`OsRandom`], [`SystemClock`], [`UuidV7Ids`]).
 //!
 //! Everything CPU-heavy (bcrypt) runs on Tokio's blocking pool behind a bound on work
@@ -12,5 +13,8 @@ mod jwt;
 mod system;
 
 pub use hasher::{BcryptConfig, BcryptConfigError, BcryptHasher};
-pub use jwt::{JwtCodec, JwtConfig, JwtConfigError, JwtKey};
+pub use jwt::{
+    AsymmetricAlgorithm, EdDsaKeys, Es256Keys, JwtCodec, JwtConfig, JwtConfigError, JwtKey,
+    KeygenError, PemKeyError, UnknownAlgorithm, generate_keypair,
+};
 pub use system::{OsRandom, SystemClock, UuidV7Ids};

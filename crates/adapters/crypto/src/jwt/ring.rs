@@ -1,7 +1,8 @@
 //! The key ring: one signing key, and every verification key by `kid`.
 //!
-//! With HS256 both are the same secret. Asymmetric algorithms will add their public
-//! keys (current and previous) to `verifying`, each with its JWK for the JWKS document.
+//! With HS256 both are the same secret. With `EdDSA` or `ES256` the private key signs,
+//! and its public key and the previous public keys verify, each pinned to the one
+//! configured algorithm and published in the JWKS document (current key first).
 
 use std::collections::HashMap;
 
@@ -10,6 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 use sha2::{Digest as _, Sha256};
 
+use super::key::{EdDsaKeys, Es256Keys, KeySet};
 use super::{JwtConfigError, JwtKey};
 
 /// The key new tokens are signed with.
@@ -25,42 +27,76 @@ pub(super) struct VerifyingKey {
     pub(super) alg_name: &'static str,
     pub(super) key: DecodingKey,
     pub(super) validation: Validation,
-    /// The public JWK to publish; `None` for a symmetric key (never published).
-    jwk: Option<serde_json::Value>,
 }
 
 /// Every key of a codec.
 pub(super) struct KeyRing {
     signing: SigningKey,
     verifying: HashMap<String, VerifyingKey>,
+    /// The public JWKs to publish, current first; empty for a symmetric key.
+    jwks: Vec<serde_json::Value>,
 }
 
 impl KeyRing {
     pub(super) fn new(key: &JwtKey, issuer: &str, audience: &str) -> Result<Self, JwtConfigError> {
         match key {
-            JwtKey::Hs256 { secret } => {
-                if secret.len() < JwtKey::MIN_HS256_SECRET_BYTES {
-                    return Err(JwtConfigError::SecretTooShort {
-                        min: JwtKey::MIN_HS256_SECRET_BYTES,
-                        got: secret.len(),
-                    });
-                }
-                let kid = hs256_kid(secret);
-                let verifying = VerifyingKey {
-                    alg_name: "HS256",
-                    key: DecodingKey::from_secret(secret),
-                    validation: validation(Algorithm::HS256, issuer, audience),
-                    jwk: None,
-                };
-                Ok(Self {
-                    signing: SigningKey {
-                        alg: Algorithm::HS256,
-                        kid: kid.clone(),
-                        key: EncodingKey::from_secret(secret),
-                    },
-                    verifying: HashMap::from([(kid, verifying)]),
-                })
+            JwtKey::Hs256 { secret } => Self::hs256(secret, issuer, audience),
+            JwtKey::EdDsa(EdDsaKeys(set)) | JwtKey::Es256(Es256Keys(set)) => {
+                Ok(Self::asymmetric(set, issuer, audience))
             }
+        }
+    }
+
+    fn hs256(secret: &[u8], issuer: &str, audience: &str) -> Result<Self, JwtConfigError> {
+        if secret.len() < JwtKey::MIN_HS256_SECRET_BYTES {
+            return Err(JwtConfigError::SecretTooShort {
+                min: JwtKey::MIN_HS256_SECRET_BYTES,
+                got: secret.len(),
+            });
+        }
+        let kid = hs256_kid(secret);
+        let verifying = VerifyingKey {
+            alg_name: "HS256",
+            key: DecodingKey::from_secret(secret),
+            validation: validation(Algorithm::HS256, issuer, audience),
+        };
+        Ok(Self {
+            signing: SigningKey {
+                alg: Algorithm::HS256,
+                kid: kid.clone(),
+                key: EncodingKey::from_secret(secret),
+            },
+            verifying: HashMap::from([(kid, verifying)]),
+            jwks: Vec::new(),
+        })
+    }
+
+    /// Every key of `set` is of one algorithm (checked when it was decoded), so one
+    /// `alg` is pinned for the whole ring.
+    fn asymmetric(set: &KeySet, issuer: &str, audience: &str) -> Self {
+        let algorithm = set.current.algorithm();
+        let alg = algorithm.jose();
+        let mut verifying = HashMap::with_capacity(1 + set.previous.len());
+        let mut jwks = Vec::with_capacity(1 + set.previous.len());
+        for public in std::iter::once(&set.current).chain(&set.previous) {
+            jwks.push(public.jwk());
+            verifying.insert(
+                public.thumbprint(),
+                VerifyingKey {
+                    alg_name: algorithm.as_str(),
+                    key: public.decoding_key(),
+                    validation: validation(alg, issuer, audience),
+                },
+            );
+        }
+        Self {
+            signing: SigningKey {
+                alg,
+                kid: set.current.thumbprint(),
+                key: set.signing.clone(),
+            },
+            verifying,
+            jwks,
         }
     }
 
@@ -72,14 +108,10 @@ impl KeyRing {
         self.verifying.get(kid)
     }
 
-    /// The JWK Set of the publishable keys: `{"keys":[]}` for HS256.
+    /// The JWK Set of the publishable keys: current first, then the previous ones in
+    /// the configured order; `{"keys":[]}` for HS256.
     pub(super) fn jwks_json(&self) -> String {
-        let keys: Vec<&serde_json::Value> = self
-            .verifying
-            .values()
-            .filter_map(|k| k.jwk.as_ref())
-            .collect();
-        serde_json::json!({ "keys": keys }).to_string()
+        serde_json::json!({ "keys": self.jwks }).to_string()
     }
 }
 

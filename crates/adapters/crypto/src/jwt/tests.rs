@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::wire::Refusal;
 use super::{JwtCodec, JwtConfig, JwtConfigError, JwtKey};
 
+mod asymmetric;
 mod attacks;
 
 const SECRET: &[u8] = b"portcullis-test-secret-0123456789abcdef";
