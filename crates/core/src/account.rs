@@ -137,6 +137,8 @@ impl AuthService {
         user.password_hash = Some(self.deps.hasher.hash(&new).await?);
         user.updated_at = self.deps.clock.now();
         self.deps.users.update(&user).await?;
+        self.notify_logged(&user.email, &portcullis_domain::Notice::PasswordChanged)
+            .await;
         let ended = self
             .end_user_sessions(
                 user.id,

@@ -23,6 +23,15 @@ pub struct AuthPolicy {
     /// `JWT_LEEWAY` (30 s): a revoked session stays on the deny-list this much longer
     /// than the access-token lifetime.
     pub jwt_leeway: TimeSpan,
+    /// `PUBLIC_URL`, without a trailing slash: the only base of links in mail.
+    pub public_url: String,
+    /// `RESET_TOKEN_TTL` (1 h).
+    pub reset_ttl: TimeSpan,
+    /// Lifetime of an email-verification link (24 h).
+    pub verification_ttl: TimeSpan,
+    /// `REQUIRE_EMAIL_VERIFICATION` (false): registration starts no session and login
+    /// waits for a verified address.
+    pub require_email_verification: bool,
 }
 
 impl Default for AuthPolicy {
@@ -40,6 +49,10 @@ impl Default for AuthPolicy {
                 duration: TimeSpan::minutes(15),
             },
             jwt_leeway: TimeSpan::seconds(30),
+            public_url: "http://localhost:8080".to_owned(),
+            reset_ttl: TimeSpan::hours(1),
+            verification_ttl: TimeSpan::hours(24),
+            require_email_verification: false,
         }
     }
 }

@@ -33,6 +33,10 @@ pub enum LoginError {
     /// Unknown identifier, wrong password or password-less account: one answer.
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// The password is right but the address is not verified yet (only with
+    /// `REQUIRE_EMAIL_VERIFICATION`).
+    #[error("email not verified")]
+    EmailNotVerified,
     /// Too many failures for this identifier; no password was checked.
     #[error("account locked")]
     AccountLocked {
@@ -105,6 +109,10 @@ impl AuthService {
             }
         };
         self.deps.lockout.clear(&key).await?;
+        if self.policy.require_email_verification && !user.email_verified {
+            crate::counters::login("unverified");
+            return Err(LoginError::EmailNotVerified);
+        }
         let issued = self.start_session(user, client).await?;
         crate::counters::login("success");
         self.audit(

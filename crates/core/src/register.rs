@@ -2,8 +2,8 @@
 
 use portcullis_domain::ports::UserWriteError;
 use portcullis_domain::{
-    AuditEventType, ClientInfo, DisplayName, Email, PasswordRejection, PlainPassword, Role, User,
-    Username,
+    AuditEventType, ClientInfo, DisplayName, Email, Notice, PasswordRejection, PlainPassword, Role,
+    User, Username,
 };
 
 use crate::error::{Failure, failure_conversions};
@@ -21,6 +21,16 @@ pub struct Registration {
     pub name: DisplayName,
     /// Optional username.
     pub username: Option<Username>,
+}
+
+/// What a successful registration did.
+#[derive(Debug)]
+pub enum RegisterOutcome {
+    /// The account exists and its first session started.
+    Session(Box<IssuedSession>),
+    /// `REQUIRE_EMAIL_VERIFICATION`: a link was mailed (or, for a taken email, the
+    /// owner was told); no session.
+    VerificationSent,
 }
 
 /// Why a registration failed.
@@ -42,7 +52,10 @@ pub enum RegisterError {
 failure_conversions!(RegisterError);
 
 impl AuthService {
-    /// Creates an account with the `user` role and starts its first session.
+    /// Creates an account with the `user` role and mails a verification link. Without
+    /// `REQUIRE_EMAIL_VERIFICATION` it also starts the first session; with it, no
+    /// session starts and a taken email gets the very same answer (the owner is mailed
+    /// instead), so registration reveals no account.
     ///
     /// # Errors
     /// [`RegisterError`].
@@ -51,7 +64,7 @@ impl AuthService {
         &self,
         registration: Registration,
         client: &ClientInfo,
-    ) -> Result<IssuedSession, RegisterError> {
+    ) -> Result<RegisterOutcome, RegisterError> {
         let Registration {
             email,
             password,
@@ -75,7 +88,16 @@ impl AuthService {
             created_at: now,
             updated_at: now,
         };
-        self.deps.users.insert(&user).await.map_err(|e| match e {
+        let inserted = self.deps.users.insert(&user).await;
+        if self.policy.require_email_verification
+            && matches!(inserted, Err(UserWriteError::EmailTaken))
+        {
+            let login_link = format!("{}/login", self.policy.public_url.trim_end_matches('/'));
+            self.notify_logged(&user.email, &Notice::AccountExists { login_link })
+                .await;
+            return Ok(RegisterOutcome::VerificationSent);
+        }
+        inserted.map_err(|e| match e {
             UserWriteError::EmailTaken => RegisterError::EmailTaken,
             UserWriteError::UsernameTaken => RegisterError::UsernameTaken,
             UserWriteError::NotFound | UserWriteError::LastAdmin => {
@@ -93,6 +115,14 @@ impl AuthService {
             r#"{"via":"register"}"#.to_owned(),
         )
         .await;
-        Ok(self.start_session(user, client).await?)
+        if let Err(err) = self.send_verification(&user).await {
+            tracing::error!(error = ?err, "could not queue the verification mail");
+        }
+        if self.policy.require_email_verification {
+            return Ok(RegisterOutcome::VerificationSent);
+        }
+        Ok(RegisterOutcome::Session(Box::new(
+            self.start_session(user, client).await?,
+        )))
     }
 }

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use portcullis_domain::ports::{
-    AccessTokenCodec, AuditLog, Clock, IdGenerator, LockoutStore, NewFamily, PasswordHasher,
-    RateLimitDecision, RateLimitPolicy, RateLimiter, RefreshTokenStore, SecureRandom,
-    SessionDenyList, SessionRepository, UserRepository,
+    AccessTokenCodec, AuditLog, Clock, IdGenerator, LockoutStore, NewFamily, Notifier,
+    OneTimeTokenRepository, PasswordHasher, RateLimitDecision, RateLimitPolicy, RateLimiter,
+    RefreshTokenStore, SecureRandom, SessionDenyList, SessionRepository, UserRepository,
 };
 use portcullis_domain::{
     AccessClaims, AccessToken, AuditEvent, AuditEventType, AuditId, ClientInfo, DeviceFingerprint,
@@ -31,6 +31,10 @@ pub struct Deps {
     pub lockout: Arc<dyn LockoutStore>,
     /// Request budgets.
     pub limiter: Arc<dyn RateLimiter>,
+    /// Password-reset and email-verification tokens.
+    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    /// Mail to users (queued, never awaited).
+    pub notifier: Arc<dyn Notifier>,
     /// Password hashing.
     pub hasher: Arc<dyn PasswordHasher>,
     /// Access tokens.

@@ -18,9 +18,12 @@ pub mod user;
 
 pub use audit::{AuditEvent, AuditEventType, AuditFilter, AuditId};
 pub use error::StoreError;
+pub use mail::{Notice, OutgoingMail, QueuedMail};
 pub use password::{PasswordHash, PasswordRejection, PlainPassword};
 pub use session::{ClientInfo, DeviceBinding, DeviceFingerprint, RevokeReason, Session, SessionId};
-pub use token::{AccessClaims, AccessToken, RefreshToken, RefreshTokenHash, SealedSecret};
+pub use token::{
+    AccessClaims, AccessToken, OneTimeSecret, RefreshToken, RefreshTokenHash, SealedSecret,
+};
 pub use user::{DisplayName, Email, NewUserError, Role, User, UserId, Username};
 
 /// A point in time, always UTC.

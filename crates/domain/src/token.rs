@@ -179,6 +179,40 @@ impl fmt::Debug for SealedSecret {
     }
 }
 
+/// A single-use secret handed out in a link (password reset, email verification):
+/// 256 bits from the OS CSPRNG, base64url; stores keep only its SHA-256.
+#[derive(Clone)]
+pub struct OneTimeSecret(SecretString);
+
+impl OneTimeSecret {
+    /// Encodes 32 fresh random bytes.
+    pub fn new(random: [u8; 32]) -> Self {
+        Self(SecretString::from(URL_SAFE_NO_PAD.encode(random)))
+    }
+
+    /// Wraps a secret presented by a client (any text; unknown ones simply match
+    /// nothing).
+    pub fn presented(raw: &str) -> Self {
+        Self(SecretString::from(raw.to_owned()))
+    }
+
+    /// The text for the link.
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The digest stores keep.
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.expose().as_bytes()).into()
+    }
+}
+
+impl fmt::Debug for OneTimeSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OneTimeSecret([REDACTED])")
+    }
+}
+
 /// The claims of an access token that the service sets and reads. `iss` and `aud`
 /// are the codec's configuration, checked on every verification.
 #[derive(Debug, Clone, PartialEq, Eq)]

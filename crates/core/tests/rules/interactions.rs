@@ -27,6 +27,8 @@ fn deps() -> Deps {
         deny_list: Arc::new(MemoryDenyList::new()),
         lockout: Arc::new(MemoryLockoutStore::new()),
         limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
+        one_time_tokens: Arc::new(portcullis_memory::MemoryOneTimeTokens::new()),
+        notifier: Arc::new(NullNotifier),
         hasher: Arc::new(FakeHasher::default()),
         codec: Arc::new(FakeCodec),
         audit: Arc::new(MemoryAuditLog::new()),
@@ -142,4 +144,18 @@ async fn an_unavailable_token_store_is_a_failure_not_an_invalid_token() {
         panic!("{err:?}")
     };
     assert!(failure.is_unavailable());
+}
+
+/// Drops every notice (these tests do not read mail).
+struct NullNotifier;
+
+#[async_trait::async_trait]
+impl portcullis_domain::ports::Notifier for NullNotifier {
+    async fn notify(
+        &self,
+        _: &portcullis_domain::Email,
+        _: &portcullis_domain::Notice,
+    ) -> Result<(), portcullis_domain::StoreError> {
+        Ok(())
+    }
 }

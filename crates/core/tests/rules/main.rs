@@ -9,5 +9,6 @@ mod account;
 mod admin;
 mod interactions;
 mod login;
+mod recovery;
 mod refresh;
 mod sessions;

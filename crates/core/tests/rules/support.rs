@@ -102,6 +102,40 @@ impl AccessTokenCodec for FakeCodec {
     }
 }
 
+/// Keeps every notice, for tests to read the links.
+#[derive(Default)]
+pub struct RecordingNotifier {
+    pub sent: std::sync::Mutex<Vec<(Email, portcullis_domain::Notice)>>,
+}
+
+#[async_trait]
+impl portcullis_domain::ports::Notifier for RecordingNotifier {
+    async fn notify(
+        &self,
+        to: &Email,
+        notice: &portcullis_domain::Notice,
+    ) -> Result<(), portcullis_domain::StoreError> {
+        self.sent.lock().unwrap().push((to.clone(), notice.clone()));
+        Ok(())
+    }
+}
+
+impl RecordingNotifier {
+    /// The token of the last link mailed to `to` whose URL contains `page`.
+    pub fn last_token(&self, to: &str, page: &str) -> Option<String> {
+        let sent = self.sent.lock().unwrap();
+        sent.iter().rev().find_map(|(email, notice)| {
+            let link = match notice {
+                portcullis_domain::Notice::PasswordReset { link, .. }
+                | portcullis_domain::Notice::EmailVerification { link, .. } => link,
+                _ => return None,
+            };
+            (email.as_str() == to && link.contains(page))
+                .then(|| link.split("token=").nth(1).unwrap().to_owned())
+        })
+    }
+}
+
 /// The service and handles on its stores.
 pub struct World {
     pub service: AuthService,
@@ -110,6 +144,7 @@ pub struct World {
     pub sessions: Arc<MemorySessionRepository>,
     pub audit: Arc<MemoryAuditLog>,
     pub hasher: Arc<FakeHasher>,
+    pub notifier: Arc<RecordingNotifier>,
 }
 
 impl World {
@@ -122,6 +157,7 @@ impl World {
         let users = Arc::new(MemoryUserRepository::new());
         let sessions = Arc::new(MemorySessionRepository::new());
         let audit = Arc::new(MemoryAuditLog::new());
+        let notifier = Arc::new(RecordingNotifier::default());
         let hasher = Arc::new(FakeHasher {
             cost: 4,
             ..FakeHasher::default()
@@ -133,6 +169,8 @@ impl World {
             deny_list: Arc::new(MemoryDenyList::new()),
             lockout: Arc::new(MemoryLockoutStore::new()),
             limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
+            one_time_tokens: Arc::new(portcullis_memory::MemoryOneTimeTokens::new()),
+            notifier: notifier.clone(),
             hasher: hasher.clone(),
             codec: Arc::new(FakeCodec),
             audit: audit.clone(),
@@ -147,11 +185,13 @@ impl World {
             sessions,
             audit,
             hasher,
+            notifier,
         }
     }
 
     pub async fn register(&self, email: &str, client: &ClientInfo) -> IssuedSession {
-        self.service
+        match self
+            .service
             .register(
                 Registration {
                     email: Email::parse(email).unwrap(),
@@ -163,6 +203,12 @@ impl World {
             )
             .await
             .unwrap()
+        {
+            portcullis_core::RegisterOutcome::Session(issued) => *issued,
+            portcullis_core::RegisterOutcome::VerificationSent => {
+                panic!("no session: verification required")
+            }
+        }
     }
 
     pub async fn principal(
