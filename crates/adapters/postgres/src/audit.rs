@@ -1,0 +1,65 @@
+//! `AuditLog` on `audit_events`.
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use portcullis_domain::ports::AuditLog;
+use portcullis_domain::{AuditEvent, AuditFilter, StoreError};
+
+use crate::error::settle;
+use crate::pool::{PgPool, checkout};
+use crate::rows::AuditEventRow;
+use crate::schema::audit_events;
+
+/// The security event trail in `audit_events`: append-only, listed newest first by id
+/// (UUID v7), with keyset pages (`id < before`).
+#[derive(Clone)]
+pub struct PgAuditLog {
+    pool: PgPool,
+}
+
+impl PgAuditLog {
+    /// A log on this pool.
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+#[async_trait]
+impl AuditLog for PgAuditLog {
+    async fn record(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        let row = AuditEventRow::try_from(event)?;
+        let mut conn = checkout(&self.pool).await?;
+        let result = diesel::insert_into(audit_events::table)
+            .values(row)
+            .execute(&mut conn)
+            .await;
+        settle(&mut conn, "recording an audit event", result).await?;
+        Ok(())
+    }
+
+    async fn list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
+        let mut conn = checkout(&self.pool).await?;
+        // Served by audit_events_user_id_idx / audit_events_type_id_idx / the primary
+        // key, each read backwards from `before`.
+        let mut select = audit_events::table
+            .select(AuditEventRow::as_select())
+            .order(audit_events::id.desc())
+            .limit(i64::from(filter.limit))
+            .into_boxed();
+        if let Some(user) = filter.user_id {
+            select = select.filter(audit_events::user_id.eq(user.as_uuid()));
+        }
+        if let Some(kind) = filter.kind {
+            select = select.filter(audit_events::kind.eq(kind.as_str()));
+        }
+        if let Some(before) = filter.before {
+            select = select.filter(audit_events::id.lt(before.0));
+        }
+        let result = select.load::<AuditEventRow>(&mut conn).await;
+        let rows = settle(&mut conn, "listing audit events", result).await?;
+        rows.into_iter()
+            .map(|row| AuditEvent::try_from(row).map_err(StoreError::from))
+            .collect()
+    }
+}

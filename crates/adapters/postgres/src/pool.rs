@@ -1,0 +1,115 @@
+//! The connection pool: deadpool over diesel-async's `AsyncPgConnection`.
+
+use std::time::Duration;
+
+use deadpool::Runtime;
+use deadpool::managed::{Hook, HookError};
+use diesel::ConnectionError;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use portcullis_domain::StoreError;
+use secrecy::ExposeSecret;
+
+use crate::config::{PgConfig, Recycle};
+use crate::error::{ConnectError, pool_error, settle};
+
+/// A pool of Postgres connections, shared by every repository of [`crate::PgStores`].
+/// Cloning is cheap (an `Arc`).
+pub type PgPool = Pool<AsyncPgConnection>;
+
+/// A connection checked out of a [`PgPool`].
+pub(crate) type PgConn = Object<AsyncPgConnection>;
+
+/// How long [`ping`] waits for `SELECT 1`, the pool wait included.
+pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Builds the pool without opening a connection: the first use connects. For start-up
+/// use [`connect`], which also proves the database answers.
+///
+/// # Errors
+/// [`ConnectError::Config`] when deadpool refuses the settings (a zero size).
+pub fn build_pool(config: &PgConfig) -> Result<PgPool, ConnectError> {
+    let connect_timeout = config.connect_timeout;
+    let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+    manager_config.recycling_method = match config.recycle {
+        Recycle::Fast => RecyclingMethod::Fast,
+        Recycle::Verified => RecyclingMethod::Verified,
+    };
+    manager_config.custom_setup = Box::new(move |url| {
+        let url = url.to_owned();
+        Box::pin(async move {
+            tokio::time::timeout(connect_timeout, AsyncPgConnection::establish(&url))
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ConnectionError::BadConnection(format!(
+                        "no connection within {connect_timeout:?}"
+                    )))
+                })
+        })
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        config.url.expose_secret(),
+        manager_config,
+    );
+    let mut builder = Pool::builder(manager)
+        .max_size(config.max_size)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(config.wait_timeout))
+        .create_timeout(Some(connect_timeout))
+        .recycle_timeout(Some(connect_timeout));
+    if let Some(max_lifetime) = config.max_lifetime {
+        builder = builder.pre_recycle(Hook::sync_fn(move |_, metrics| {
+            if metrics.age() > max_lifetime {
+                Err(HookError::message(
+                    "connection reached its maximum lifetime",
+                ))
+            } else {
+                Ok(())
+            }
+        }));
+    }
+    builder
+        .build()
+        .map_err(|err| ConnectError::Config(anyhow::Error::new(err)))
+}
+
+/// Builds the pool and checks that the database answers (one `SELECT 1`), so a bad
+/// `DATABASE_URL` stops start-up with one clear line instead of failing requests.
+///
+/// # Errors
+/// [`ConnectError::Config`] for settings deadpool refuses; [`ConnectError::Unreachable`]
+/// when no connection could be opened and used (the cause is in the chain).
+pub async fn connect(config: &PgConfig) -> Result<PgPool, ConnectError> {
+    let pool = build_pool(config)?;
+    ping(&pool).await.map_err(ConnectError::Unreachable)?;
+    Ok(pool)
+}
+
+/// `SELECT 1` through the pool within [`PING_TIMEOUT`]: the `/health` database check.
+///
+/// # Errors
+/// [`StoreError::Unavailable`] when no answer came in time or the database is
+/// unreachable; [`StoreError::Unexpected`] for anything stranger.
+pub async fn ping(pool: &PgPool) -> Result<(), StoreError> {
+    let check = async {
+        let mut conn = checkout(pool).await?;
+        let result = diesel::sql_query("SELECT 1").execute(&mut conn).await;
+        settle(&mut conn, "pinging the database", result).await?;
+        Ok(())
+    };
+    tokio::time::timeout(PING_TIMEOUT, check)
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::unavailable(anyhow::anyhow!(
+                "the database did not answer within {PING_TIMEOUT:?}"
+            )))
+        })
+}
+
+/// Checks a connection out of the pool, mapping the failure.
+pub(crate) async fn checkout(pool: &PgPool) -> Result<PgConn, StoreError> {
+    pool.get().await.map_err(pool_error)
+}
