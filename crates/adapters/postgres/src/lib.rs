@@ -11,6 +11,7 @@
 //! | `OneTimeTokenRepository` | [`PgOneTimeTokens`] |
 //! | `OAuthIdentityRepository` | [`PgOAuthIdentities`] |
 //! | `MfaRepository` | [`PgMfaRepository`] |
+//! | `MailOutbox` | [`PgMailOutbox`] |
 //!
 //! The server wires them as: [`PgConfig`] → [`connect`] → [`PgStores::new`]; before
 //! serving, [`pending_migrations`] (refuse to start when behind) or [`run_migrations`]
@@ -36,6 +37,7 @@ pub mod schema;
 pub mod test_support;
 
 mod audit;
+mod mail_outbox;
 mod mfa;
 mod oauth;
 mod one_time_tokens;
@@ -46,6 +48,7 @@ mod users;
 pub use audit::PgAuditLog;
 pub use config::{PgConfig, Recycle};
 pub use error::ConnectError;
+pub use mail_outbox::{PgMailOutbox, purge_sessions_exclusively};
 pub use mfa::PgMfaRepository;
 pub use migrations::{MIGRATIONS, embedded_migrations, pending_migrations, run_migrations};
 pub use oauth::PgOAuthIdentities;

@@ -16,5 +16,6 @@ mod contracts;
 mod errors;
 mod isolation;
 mod migrations;
+mod outbox;
 mod schema_drift;
 mod support;
