@@ -55,7 +55,48 @@ fn free_port() -> u16 {
         .expect("no free port")
 }
 
+/// A fresh Postgres database and a unique Redis key prefix, shared by every server
+/// started with [`Shared::env`] (several instances of one deployment).
+pub struct Shared {
+    /// The database (dropped with this value).
+    pub db: portcullis_postgres::test_support::TestDatabase,
+    prefix: String,
+}
+
+impl Shared {
+    /// Creates the database (migrated from the template) and picks a Redis prefix.
+    pub async fn new() -> Self {
+        let db = portcullis_postgres::test_support::TestDatabase::new()
+            .await
+            .expect("test database");
+        Self {
+            db,
+            prefix: format!("e2e:{}:", uuid::Uuid::new_v4().simple()),
+        }
+    }
+
+    /// `DATABASE_URL`, `REDIS_URL` and `REDIS_PREFIX` for a server of this deployment.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let redis =
+            std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+        vec![
+            ("DATABASE_URL".to_owned(), self.db.url().to_owned()),
+            ("REDIS_URL".to_owned(), redis),
+            ("REDIS_PREFIX".to_owned(), self.prefix.clone()),
+        ]
+    }
+}
+
 impl TestServer {
+    /// Starts a server of the deployment `shared` (Postgres + Redis), with `overrides`.
+    pub async fn start_shared(shared: &Shared, overrides: &[(&str, &str)]) -> Self {
+        let env = shared.env();
+        let mut all: Vec<(&str, &str)> =
+            env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        all.extend_from_slice(overrides);
+        Self::start(&all).await
+    }
+
     /// Starts a server in local mode with a fast bcrypt cost, generous rate limits and
     /// a fixed JWT secret; `overrides` replace or add environment variables.
     pub async fn start(overrides: &[(&str, &str)]) -> Self {

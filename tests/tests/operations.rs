@@ -1,6 +1,5 @@
 //! Operator-facing endpoints: metrics, health, the root document, graceful shutdown.
 
-
 use portcullis_e2e::{PASSWORD, TestServer, native, register_body, unique_email};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -39,8 +39,8 @@ pub async fn create_admin(
             "no DATABASE_URL: the admin is created in the embedded store of this process only"
         );
     }
-    let state = wiring::build(config).await?;
-    let outcome = bootstrap(&state.service, email, name, password).await?;
+    let built = wiring::build(config).await?;
+    let outcome = bootstrap(&built.state.service, email, name, password).await?;
     let what = match outcome {
         BootstrapOutcome::Created => "created",
         BootstrapOutcome::Promoted => "promoted to admin (password unchanged)",
@@ -48,6 +48,39 @@ pub async fn create_admin(
     };
     tracing::info!(email, outcome = what, "create-admin");
     eprintln!("{email}: {what}");
+    Ok(())
+}
+
+/// `portcullis migrate`: applies the embedded migrations and prints them.
+///
+/// # Errors
+/// No `DATABASE_URL`, or a migration failed.
+pub async fn migrate(config: &Config) -> anyhow::Result<()> {
+    let Some(url) = &config.database_url else {
+        anyhow::bail!(
+            "DATABASE_URL: `migrate` needs a database (the embedded store migrates itself)"
+        );
+    };
+    let applied = portcullis_postgres::run_migrations(url.expose_secret())
+        .await
+        .context("migrations failed")?;
+    if applied.is_empty() {
+        eprintln!("the schema is up to date");
+    }
+    for name in applied {
+        eprintln!("applied {name}");
+    }
+    Ok(())
+}
+
+/// `portcullis cleanup`: one pass of the retention job.
+///
+/// # Errors
+/// A store error.
+pub async fn cleanup(config: &Config) -> anyhow::Result<()> {
+    let built = wiring::build(config).await?;
+    let removed = built.retention.run_once().await?;
+    eprintln!("{removed}");
     Ok(())
 }
 

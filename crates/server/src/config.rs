@@ -35,9 +35,10 @@
 //! Access tokens:
 //! - `JWT_SECRET`: HS256 key, at least 32 bytes (default: none; generated in local,
 //!   required in production).
-//! - `JWT_ALGORITHM`: `HS256` | `EdDSA` | `ES256` (default `HS256`; only `HS256` works yet).
-//! - `JWT_PRIVATE_KEY`: PEM path of the asymmetric signing key (default: none, unused yet).
-//! - `JWT_VERIFY_KEYS`: PEM paths of previous public keys (default: none, unused yet).
+//! - `JWT_ALGORITHM`: `HS256` | `EdDSA` | `ES256` (default `HS256`).
+//! - `JWT_PRIVATE_KEY`: PKCS#8 PEM path of the EdDSA/ES256 signing key (required with them).
+//! - `JWT_VERIFY_KEYS`: comma-separated SPKI PEM paths of previous public keys that still
+//!   verify during a rotation (default: none).
 //! - `JWT_LEEWAY`: clock skew tolerated on verification (default `30s`).
 //! - `JWT_ISSUER`: `iss` claim (default `PUBLIC_URL` when set, else `portcullis`).
 //! - `JWT_AUDIENCE`: `aud` claim (default `portcullis`).
@@ -75,6 +76,8 @@
 //! Mail:
 //! - `SMTP_URL`: `smtp://…` or `smtps://…` (default: none).
 //! - `MAIL_FROM`: sender mailbox (default `Portcullis <no-reply@localhost>`).
+//! - `MAIL_TEMPLATE_DIR`: `<name>.subject`, `<name>.txt`, `<name>.html` here replace the
+//!   built-in templates (default: none).
 //!
 //! Social login (a provider is on when both its client id and secret are set):
 //! - `OAUTH_GOOGLE_CLIENT_ID`, `OAUTH_GOOGLE_CLIENT_SECRET` (default: none).
@@ -212,6 +215,8 @@ pub struct Config {
     pub smtp_url: Option<SecretString>,
     /// `MAIL_FROM`.
     pub mail_from: String,
+    /// `MAIL_TEMPLATE_DIR`: files here replace the built-in mail templates.
+    pub mail_template_dir: Option<PathBuf>,
     /// `OAUTH_*`.
     pub oauth: OAuthSettings,
     /// `ADMIN_EMAIL`: with `ADMIN_PASSWORD`, `serve` makes sure this admin exists.
@@ -288,7 +293,10 @@ impl Config {
             let required = [
                 ("DATABASE_URL", database_url.is_some()),
                 ("REDIS_URL", redis_url.is_some()),
-                ("JWT_SECRET", jwt.secret.is_some()),
+                (
+                    "JWT_SECRET",
+                    jwt.secret.is_some() || jwt.algorithm != JwtAlgorithm::Hs256,
+                ),
                 ("PUBLIC_URL", explicit_public_url.is_some()),
             ];
             if let Some((variable, _)) = required.iter().find(|(_, present)| !present) {
@@ -371,6 +379,7 @@ impl Config {
                 "Portcullis <no-reply@localhost>".to_owned(),
                 reader::parse_mailbox,
             )?,
+            mail_template_dir: env.string("MAIL_TEMPLATE_DIR").map(PathBuf::from),
             oauth: OAuthSettings::read(&env, &public_url)?,
             admin_email: env.string("ADMIN_EMAIL"),
             admin_password: env.secret("ADMIN_PASSWORD"),
@@ -402,6 +411,10 @@ impl Config {
                 duration: time_span(self.login_lockout.duration),
             },
             jwt_leeway: time_span(self.jwt.leeway),
+            public_url: self.public_url.clone(),
+            reset_ttl: time_span(self.reset_token_ttl),
+            verification_ttl: TimeSpan::hours(24),
+            require_email_verification: self.require_email_verification,
         }
     }
 }

@@ -2,6 +2,9 @@
 
 pub mod admin;
 pub mod config;
+pub mod keygen;
 pub mod local_secret;
+pub mod mail;
+pub mod retention;
 pub mod telemetry;
 pub mod wiring;

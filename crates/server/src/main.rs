@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use actix_web::{HttpServer, web};
 use clap::{Parser, Subcommand};
 use portcullis::config::Config;
-use portcullis::{admin, telemetry, wiring};
+use portcullis::{admin, keygen, telemetry, wiring};
 
 /// Portcullis: self-hosted authentication for web and mobile apps.
 #[derive(Debug, Parser)]
@@ -33,6 +33,21 @@ enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Run the embedded database migrations and exit (the migration container).
+    Migrate,
+    /// Run one pass of the retention job (expired and revoked sessions, old audit
+    /// events) and exit.
+    Cleanup,
+    /// Write a new EdDSA or ES256 key pair for JWT_PRIVATE_KEY / JWT_VERIFY_KEYS.
+    Keygen {
+        /// `eddsa` or `es256`.
+        #[arg(long, default_value = "eddsa")]
+        algorithm: String,
+        /// Where to write the private key (PKCS#8 PEM, mode 0600); the public key goes
+        /// next to it with `.pub.pem`.
+        #[arg(long, default_value = "jwt-signing-key.pem")]
+        out: std::path::PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -43,6 +58,17 @@ fn main() -> ExitCode {
     {
         eprintln!("error: .env: {err}");
         return ExitCode::FAILURE;
+    }
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Keygen { algorithm, out } = &command {
+        // Needs no configuration: an operator runs it before there is any.
+        return match keygen::write_keypair(algorithm, out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let config = match Config::from_lookup(|key| std::env::var(key).ok()) {
         Ok(config) => config,
@@ -65,7 +91,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let result = match command {
+        Command::Keygen { .. } => Ok(()),
+        Command::Migrate => runtime.block_on(admin::migrate(&config)),
+        Command::Cleanup => runtime.block_on(admin::cleanup(&config)),
         Command::Serve => runtime.block_on(serve(config)),
         Command::CreateAdmin {
             email,
@@ -84,7 +113,15 @@ fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let state = web::Data::new(wiring::build(&config).await?);
+    let built = wiring::build(&config).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mail_worker = built.mail.spawn(stopped.clone());
+    let retention = tokio::spawn(
+        built
+            .retention
+            .run_periodically(std::time::Duration::from_secs(3600), stopped),
+    );
+    let state = web::Data::new(built.state);
     admin::bootstrap_from_env(&config, &state.service).await?;
     let addr = config.socket_addr();
     let server = HttpServer::new(move || portcullis_http::app(state.clone()))
@@ -97,6 +134,15 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // actix-web stops accepting on SIGINT/SIGTERM and lets in-flight requests finish
     // within the shutdown timeout.
     server.run().await?;
+    // In-flight requests are done; let the mail worker finish its current batch.
+    let _ = stop.send(true);
+    retention.abort();
+    if tokio::time::timeout(std::time::Duration::from_secs(10), mail_worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the mail worker did not stop in time");
+    }
     tracing::info!("portcullis stopped gracefully");
     Ok(())
 }

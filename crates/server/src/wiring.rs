@@ -7,45 +7,73 @@ use anyhow::Context;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use portcullis_core::{AuthService, Deps};
 use portcullis_crypto::{
-    BcryptConfig, BcryptHasher, JwtCodec, JwtConfig, JwtKey, OsRandom, SystemClock, UuidV7Ids,
+    AsymmetricAlgorithm, BcryptConfig, BcryptHasher, JwtCodec, JwtConfig, JwtKey, OsRandom,
+    SystemClock, UuidV7Ids,
 };
 use portcullis_domain::ports::{
-    AuditLog, LockoutStore, RateLimiter, RefreshTokenStore, SessionDenyList, SessionRepository,
-    UserRepository,
+    AuditLog, Clock, LockoutStore, MailOutbox, Mailer, OneTimeTokenRepository, RateLimiter,
+    RefreshTokenStore, SessionDenyList, SessionRepository, UserRepository,
 };
 use portcullis_http::{
     AppState, CookieSettings, HealthCheck, HttpSettings, MetricsEndpoint, RateLimits, SameSite,
     TrustedNet,
 };
 use portcullis_memory::{
-    MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryRateLimiter, MemoryRefreshTokenStore,
-    MemorySessionRepository, MemoryUserRepository,
+    MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryMailOutbox, MemoryOneTimeTokens,
+    MemoryRateLimiter, MemoryRefreshTokenStore, MemorySessionRepository, MemoryUserRepository,
 };
+use portcullis_postgres::{PgConfig, PgMailOutbox, PgPool, PgStores};
 use portcullis_redis::RedisConfig;
 use secrecy::ExposeSecret;
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, JwtAlgorithm};
 use crate::local_secret;
+use crate::mail::{self, OutboxNotifier};
+use crate::retention::Retention;
+use portcullis_mail::{DirectoryMailer, SmtpConfig, SmtpMailer, Templates};
+
+/// What `serve` runs: the shared state, and the background mail worker's parts.
+pub struct Built {
+    /// Shared by every HTTP worker.
+    pub state: AppState,
+    /// The outbox drainer, started by `serve` only.
+    pub mail: MailWorker,
+    /// The retention job (periodic in `serve`, once in `cleanup`).
+    pub retention: Retention,
+}
+
+/// The parts of the mail delivery worker.
+pub struct MailWorker {
+    outbox: Arc<dyn MailOutbox>,
+    transport: Arc<dyn Mailer>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+impl MailWorker {
+    /// Starts draining the outbox until `stop` flips.
+    pub fn spawn(self, stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(mail::run_worker(
+            self.outbox,
+            self.transport,
+            Arc::new(SystemClock),
+            self.wake,
+            stop,
+        ))
+    }
+}
 
 /// Builds the application state: adapters, use cases, HTTP settings, health checks.
 ///
 /// # Errors
 /// When a secret is missing or an adapter cannot start.
-pub async fn build(config: &Config) -> anyhow::Result<AppState> {
-    let secret = match &config.jwt.secret {
-        Some(secret) => secret.clone(),
-        None if config.is_local() => local_secret::load_or_create(&config.data_dir)?,
-        None => anyhow::bail!("JWT_SECRET: required outside APP_ENV=local"),
-    };
+pub async fn build(config: &Config) -> anyhow::Result<Built> {
     let codec = JwtCodec::new(JwtConfig {
         issuer: config.jwt.issuer.clone(),
         audience: config.jwt.audience.clone(),
         leeway: config.jwt.leeway,
-        key: JwtKey::Hs256 {
-            secret: secret.expose_secret().as_bytes().to_vec(),
-        },
+        key: signing_key(config)?,
     })
-    .context("JWT_SECRET")?;
+    .context("JWT configuration")?;
     let hasher = BcryptHasher::from_config(BcryptConfig::new(
         config.bcrypt_cost,
         config.bcrypt_max_in_flight,
@@ -55,6 +83,30 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
     let hasher = Arc::new(hasher);
     let durable = durable_stores(config).await?;
     let fast = fast_stores(config).await?;
+    let templates = match &config.mail_template_dir {
+        Some(dir) => Templates::with_overrides(dir).context("MAIL_TEMPLATE_DIR")?,
+        None => Templates::builtin(),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let notifier = OutboxNotifier {
+        templates,
+        outbox: durable.outbox.clone(),
+        clock: clock.clone(),
+        wake: wake.clone(),
+    };
+    let mail = MailWorker {
+        outbox: durable.outbox.clone(),
+        transport: mail_transport(config)?,
+        wake,
+    };
+    let retention = Retention {
+        sessions: durable.sessions.clone(),
+        pool: durable.pool.clone(),
+        clock: clock.clone(),
+        expired_days: config.expired_token_retention_days,
+        revoked_days: config.revoked_token_retention_days,
+    };
     let deps = Deps {
         users: durable.users,
         sessions: durable.sessions,
@@ -65,17 +117,77 @@ pub async fn build(config: &Config) -> anyhow::Result<AppState> {
         hasher: hasher.clone(),
         codec: Arc::new(codec),
         audit: durable.audit,
-        clock: Arc::new(SystemClock),
+        one_time_tokens: durable.one_time_tokens,
+        notifier: Arc::new(notifier),
+        clock,
         ids: Arc::new(UuidV7Ids),
         random: Arc::new(OsRandom),
     };
     let health = vec![durable.health, fast.health];
-    Ok(AppState {
+    let state = AppState {
         service: AuthService::new(deps, config.auth_policy()),
         settings: Arc::new(http_settings(config)),
         health: Arc::new(health),
         metrics: Some(metrics_endpoint(config, hasher)?),
+    };
+    Ok(Built {
+        state,
+        mail,
+        retention,
     })
+}
+
+/// The access-token key: the HS256 secret (generated once in local mode), or the
+/// EdDSA/ES256 PEM key with the previous public keys that still verify.
+fn signing_key(config: &Config) -> anyhow::Result<JwtKey> {
+    let algorithm = match config.jwt.algorithm {
+        JwtAlgorithm::Hs256 => {
+            let secret = match &config.jwt.secret {
+                Some(secret) => secret.clone(),
+                None if config.is_local() => local_secret::load_or_create(&config.data_dir)?,
+                None => anyhow::bail!("JWT_SECRET: required outside APP_ENV=local"),
+            };
+            return Ok(JwtKey::Hs256 {
+                secret: secret.expose_secret().as_bytes().to_vec(),
+            });
+        }
+        JwtAlgorithm::EdDsa => AsymmetricAlgorithm::EdDsa,
+        _ => AsymmetricAlgorithm::Es256,
+    };
+    let path = config
+        .jwt
+        .private_key
+        .as_ref()
+        .context("JWT_PRIVATE_KEY: required when JWT_ALGORITHM is EdDSA or ES256")?;
+    let private = std::fs::read(path)
+        .with_context(|| format!("JWT_PRIVATE_KEY: cannot read {}", path.display()))?;
+    let verify = config
+        .jwt
+        .verify_keys
+        .iter()
+        .map(|p| {
+            std::fs::read(p)
+                .with_context(|| format!("JWT_VERIFY_KEYS: cannot read {}", p.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(JwtKey::from_pem(algorithm, &private, &verify)?)
+}
+
+/// The mail transport: SMTP when `SMTP_URL` is set, else `.eml` files in
+/// `DATA_DIR/outbox` (where a developer finds the links).
+fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
+    if let Some(url) = &config.smtp_url {
+        let mailer = SmtpMailer::new(&SmtpConfig::new(url.clone(), config.mail_from.clone()))
+            .context("SMTP_URL")?;
+        return Ok(Arc::new(mailer));
+    }
+    let dir = config.data_dir.join("outbox");
+    if !config.is_local() {
+        tracing::warn!(dir = %dir.display(), "no SMTP_URL: mail is written to files, not sent");
+    }
+    let mailer = DirectoryMailer::new(&dir, &config.mail_from).context("MAIL_FROM / DATA_DIR")?;
+    tracing::info!(dir = %dir.display(), "no SMTP_URL: mail (reset and verification links) is written here as .eml files");
+    Ok(Arc::new(mailer))
 }
 
 /// The Prometheus exporter (installed once per process) and the `/metrics` endpoint;
@@ -116,14 +228,15 @@ struct DurableStores {
     users: Arc<dyn UserRepository>,
     sessions: Arc<dyn SessionRepository>,
     audit: Arc<dyn AuditLog>,
+    one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    outbox: Arc<dyn MailOutbox>,
+    pool: Option<PgPool>,
     health: HealthCheck,
 }
 
 async fn durable_stores(config: &Config) -> anyhow::Result<DurableStores> {
-    if config.database_url.is_some() {
-        anyhow::bail!(
-            "DATABASE_URL: the Postgres store is not wired yet; unset it to use the embedded store"
-        );
+    if let Some(url) = &config.database_url {
+        return postgres_stores(config, url.expose_secret()).await;
     }
     tracing::warn!(
         "embedded mode: users and sessions live in this process and are lost on restart; \
@@ -133,11 +246,68 @@ async fn durable_stores(config: &Config) -> anyhow::Result<DurableStores> {
         users: Arc::new(MemoryUserRepository::new()),
         sessions: Arc::new(MemorySessionRepository::new()),
         audit: Arc::new(MemoryAuditLog::new()),
+        one_time_tokens: Arc::new(MemoryOneTimeTokens::new()),
+        outbox: Arc::new(MemoryMailOutbox::new()),
+        pool: None,
         health: HealthCheck {
             name: "database",
             run: Arc::new(|| Box::pin(async { Ok("ok") })),
         },
     })
+}
+
+/// Postgres: migrated (with `AUTO_MIGRATE`) or checked to be current, then pooled.
+async fn postgres_stores(config: &Config, url: &str) -> anyhow::Result<DurableStores> {
+    prepare_schema(config, url).await?;
+    let pool = portcullis_postgres::connect(&PgConfig::new(url))
+        .await
+        .context("DATABASE_URL")?;
+    let stores = PgStores::new(pool.clone());
+    Ok(DurableStores {
+        users: stores.users,
+        sessions: stores.sessions,
+        audit: stores.audit,
+        one_time_tokens: stores.one_time_tokens,
+        outbox: Arc::new(PgMailOutbox::new(pool.clone())),
+        pool: Some(pool.clone()),
+        health: HealthCheck {
+            name: "database",
+            run: Arc::new(move || {
+                let pool = pool.clone();
+                Box::pin(async move {
+                    portcullis_postgres::ping(&pool)
+                        .await
+                        .map(|()| "ok")
+                        .map_err(|e| e.to_string())
+                })
+            }),
+        },
+    })
+}
+
+/// Runs the embedded migrations when `AUTO_MIGRATE` is on; otherwise refuses to serve
+/// a schema that is behind.
+pub async fn prepare_schema(config: &Config, url: &str) -> anyhow::Result<()> {
+    if config.auto_migrate {
+        let applied = portcullis_postgres::run_migrations(url)
+            .await
+            .context("DATABASE_URL: migrations failed")?;
+        if !applied.is_empty() {
+            tracing::info!(applied = ?applied, "migrations applied (AUTO_MIGRATE)");
+        }
+        return Ok(());
+    }
+    let pending = portcullis_postgres::pending_migrations(url)
+        .await
+        .context("DATABASE_URL")?;
+    if !pending.is_empty() {
+        anyhow::bail!(
+            "DATABASE_URL: the schema is {} migration(s) behind ({}); run `portcullis migrate` first",
+            pending.len(),
+            pending.join(", ")
+        );
+    }
+    Ok(())
 }
 
 /// Refresh-token families, the deny-list, lock-out and rate-limit counters (Redis,

@@ -8,7 +8,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use portcullis_core::{
-    AccountError, AuthError, Failure, LoginError, RefreshError, RegisterError, SessionError,
+    AccountError, AuthError, Failure, LoginError, RecoveryError, RefreshError, RegisterError,
+    SessionError,
 };
 use portcullis_domain::{NewUserError, PasswordRejection};
 use serde::Serialize;
@@ -19,7 +20,7 @@ const BEARER: &str = "Bearer";
 const BEARER_INVALID: &str = r#"Bearer error="invalid_token""#;
 
 /// One field's problem in a `validation_failed` answer.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct FieldError {
     /// JSON path of the field (`email`, `password`, ...).
     pub field: String,
@@ -360,6 +361,11 @@ impl From<LoginError> for ApiError {
     fn from(e: LoginError) -> Self {
         match e {
             LoginError::InvalidCredentials => Self::invalid_credentials(),
+            LoginError::EmailNotVerified => Self::new(
+                StatusCode::FORBIDDEN,
+                "email_not_verified",
+                "Verify your email address before logging in.",
+            ),
             LoginError::AccountLocked { retry_after } => {
                 Self::account_locked(whole_seconds(retry_after))
             }
@@ -383,6 +389,27 @@ impl From<RefreshError> for ApiError {
                 "This refresh token belongs to another device; the session has been revoked.",
             ),
             RefreshError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<RecoveryError> for ApiError {
+    fn from(e: RecoveryError) -> Self {
+        match e {
+            RecoveryError::InvalidResetToken => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_reset_token",
+                "This reset link is invalid, used or expired.",
+            ),
+            RecoveryError::InvalidVerificationToken => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_verification_token",
+                "This verification link is invalid, used or expired.",
+            ),
+            RecoveryError::WeakPassword(r) => {
+                Self::validation(vec![password_error("new_password", r)])
+            }
+            RecoveryError::Failure(f) => f.into(),
         }
     }
 }

@@ -2,7 +2,9 @@
 
 pub mod account;
 pub mod audit;
+pub mod docs;
 pub mod login;
+pub mod recovery;
 pub mod register;
 pub mod session;
 pub mod sessions;

@@ -41,6 +41,8 @@ fn state(settings: HttpSettings) -> web::Data<AppState> {
         deny_list: Arc::new(MemoryDenyList::new()),
         lockout: Arc::new(MemoryLockoutStore::new()),
         limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
+        one_time_tokens: Arc::new(portcullis_memory::MemoryOneTimeTokens::new()),
+        notifier: Arc::new(NullNotifier),
         hasher: Arc::new(BcryptHasher::new(4, 4).unwrap()),
         codec: Arc::new(codec),
         audit: Arc::new(MemoryAuditLog::new()),
@@ -648,4 +650,18 @@ async fn cors_echoes_only_allowed_origins_with_credentials() {
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(hdr(res.headers(), "access-control-allow-origin"), APP);
     assert_ne!(hdr(res.headers(), "access-control-allow-origin"), "*");
+}
+
+/// Drops every notice (these tests do not read mail).
+struct NullNotifier;
+
+#[async_trait::async_trait]
+impl portcullis_domain::ports::Notifier for NullNotifier {
+    async fn notify(
+        &self,
+        _: &portcullis_domain::Email,
+        _: &portcullis_domain::Notice,
+    ) -> Result<(), portcullis_domain::StoreError> {
+        Ok(())
+    }
 }

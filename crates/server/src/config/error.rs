@@ -88,9 +88,6 @@ pub enum Problem {
         /// Length given, in bytes.
         got: usize,
     },
-    /// Recognised, but this build cannot do it yet.
-    #[error("{0} is not supported yet; use {1}")]
-    NotSupportedYet(&'static str, &'static str),
     /// `*` in a credentialed CORS allow-list.
     #[error("`*` is not allowed because requests carry credentials; list each origin")]
     WildcardOrigin,

@@ -11,14 +11,17 @@ use super::reader::Reader;
 /// The shortest `JWT_SECRET` accepted (HS256 keys shorter than the hash are weak).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
-/// The signing algorithm (`JWT_ALGORITHM`). `EdDSA` and `ES256` are recognised but refused
-/// at start-up until they are implemented.
+/// The signing algorithm (`JWT_ALGORITHM`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum JwtAlgorithm {
     /// HMAC-SHA256 with `JWT_SECRET`.
     #[default]
     Hs256,
+    /// Ed25519 with the PEM key at `JWT_PRIVATE_KEY`.
+    EdDsa,
+    /// ECDSA P-256 with the PEM key at `JWT_PRIVATE_KEY`.
+    Es256,
 }
 
 impl JwtAlgorithm {
@@ -26,6 +29,8 @@ impl JwtAlgorithm {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Hs256 => "HS256",
+            Self::EdDsa => "EdDSA",
+            Self::Es256 => "ES256",
         }
     }
 
@@ -33,9 +38,9 @@ impl JwtAlgorithm {
         if value.eq_ignore_ascii_case("HS256") {
             Ok(Self::Hs256)
         } else if value.eq_ignore_ascii_case("EdDSA") {
-            Err(Problem::NotSupportedYet("EdDSA", "HS256"))
+            Ok(Self::EdDsa)
         } else if value.eq_ignore_ascii_case("ES256") {
-            Err(Problem::NotSupportedYet("ES256", "HS256"))
+            Ok(Self::Es256)
         } else {
             Err(Problem::NotOneOf {
                 expected: "HS256 | EdDSA | ES256",
@@ -73,10 +78,21 @@ impl JwtSettings {
         env: &Reader<F>,
         explicit_public_url: Option<&str>,
     ) -> Result<Self, ConfigError> {
+        let secret = env.secret_at_least("JWT_SECRET", MIN_JWT_SECRET_BYTES)?;
+        let algorithm = env.parsed("JWT_ALGORITHM", JwtAlgorithm::Hs256, JwtAlgorithm::parse)?;
+        let private_key = env.string("JWT_PRIVATE_KEY").map(PathBuf::from);
+        if algorithm != JwtAlgorithm::Hs256 && private_key.is_none() {
+            return Err(ConfigError::new(
+                "JWT_PRIVATE_KEY",
+                Problem::Invalid(
+                    "required when JWT_ALGORITHM is EdDSA or ES256 (create one with `portcullis keygen`)",
+                ),
+            ));
+        }
         Ok(Self {
-            secret: env.secret_at_least("JWT_SECRET", MIN_JWT_SECRET_BYTES)?,
-            algorithm: env.parsed("JWT_ALGORITHM", JwtAlgorithm::Hs256, JwtAlgorithm::parse)?,
-            private_key: env.string("JWT_PRIVATE_KEY").map(PathBuf::from),
+            secret,
+            algorithm,
+            private_key,
             verify_keys: env
                 .list("JWT_VERIFY_KEYS")
                 .into_iter()
