@@ -23,7 +23,7 @@ step "test services"
 . scripts/services.sh
 
 step "build the server binary for the end-to-end tests"
-cargo build -p portcullis --locked
+cargo build -p portcullis -p portcullis-example-verify-token --locked
 
 step "cargo test"
 cargo test --workspace --locked --no-fail-fast

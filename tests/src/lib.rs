@@ -125,7 +125,7 @@ impl TestServer {
             env.push(((*k).to_owned(), (*v).to_owned()));
         }
         let port = free_port();
-        let child = spawn(&env, port);
+        let child = spawn(&env, port, &data_dir.path().join("server.log"));
         let server = Self {
             base_url: format!("http://127.0.0.1:{port}"),
             child,
@@ -166,8 +166,17 @@ impl TestServer {
     /// Starts the same server again (same port, environment and data directory).
     pub async fn restart(&mut self) {
         let _ = self.terminate();
-        self.child = spawn(&self.env, self.port);
+        self.child = spawn(
+            &self.env,
+            self.port,
+            &self.data_dir.path().join("server.log"),
+        );
         self.wait_ready().await;
+    }
+
+    /// Everything the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data_dir.path().join("server.log")).unwrap_or_default()
     }
 
     /// `base_url` + `path`.
@@ -176,14 +185,21 @@ impl TestServer {
     }
 }
 
-fn spawn(env: &[(String, String)], port: u16) -> Child {
+fn spawn(env: &[(String, String)], port: u16, log: &std::path::Path) -> Child {
     let mut cmd = Command::new(binary());
     cmd.arg("serve")
         .env_clear()
         .env("PORT", port.to_string())
         .stdout(Stdio::null());
+    // The server's log goes to DATA_DIR/server.log (read by the log tests), or to the
+    // terminal with TEST_LOG set.
     if std::env::var_os("TEST_LOG").is_none() {
-        cmd.stderr(Stdio::null());
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("server log file");
+        cmd.stderr(file);
     }
     for (k, v) in env {
         cmd.env(k, v);

@@ -126,3 +126,94 @@ async fn sigterm_stops_the_server_gracefully() {
     let status = server.terminate();
     assert!(status.success(), "exit status {status:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn logs_carry_one_line_per_request_and_never_a_secret() {
+    let server = TestServer::start(&[("LOG_LEVEL", "debug"), ("LOG_FORMAT", "json")]).await;
+    let client = native();
+    let email = unique_email("logs");
+    let res = client
+        .post(server.url("/api/v1/auth/register"))
+        .json(&register_body(&email, Some("body")))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    let refresh = body["refresh_token"].as_str().unwrap().to_owned();
+    client
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    let res = client
+        .post(server.url("/api/v1/auth/refresh"))
+        .json(&json!({"refresh_token": refresh}))
+        .send()
+        .await
+        .unwrap();
+    let rotated = res.json::<Value>().await.unwrap()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    client
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": "wrong password here"}))
+        .send()
+        .await
+        .unwrap();
+    client
+        .post(server.url("/api/v1/auth/login"))
+        .header("cookie", "refresh_token=cookie-secret-value-123")
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    client
+        .post(server.url("/api/v1/auth/password/forgot"))
+        .json(&json!({"email": email}))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    let log = server.log();
+    for secret in [
+        PASSWORD,
+        "wrong password here",
+        &access,
+        &refresh,
+        &rotated,
+        "cookie-secret-value-123",
+        "$2b$",
+        "token=",
+    ] {
+        assert!(
+            !log.contains(secret),
+            "the log contains a secret ({secret:.12}…)"
+        );
+    }
+    let lines: Vec<Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let me = lines
+        .iter()
+        .find(|l| l["message"] == "request" && l["route"] == "/api/v1/me")
+        .expect("an access-log line for /me");
+    for key in [
+        "request_id",
+        "method",
+        "route",
+        "status",
+        "latency_ms",
+        "user_id",
+    ] {
+        assert!(me.get(key).is_some(), "{key} in {me}");
+    }
+    assert_ne!(
+        me["user_id"], "-",
+        "the user is known on an authenticated request"
+    );
+}
