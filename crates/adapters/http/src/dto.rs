@@ -12,16 +12,32 @@ pub fn rfc3339(t: Timestamp) -> String {
 }
 
 /// The User object (SPEC §1). There is no field for the password hash.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserResponse {
+    /// UUID v7.
+    #[schema(format = Uuid)]
     id: String,
+    /// Unique, lower-cased.
+    #[schema(format = Email)]
     email: String,
+    /// Unique, lower-cased; `null` when the account has none.
+    #[schema(pattern = "^[a-z0-9_.-]{3,32}$")]
     username: Option<String>,
+    /// Display name.
+    #[schema(min_length = 1, max_length = 100)]
     name: String,
+    /// `user` or `admin`.
+    #[schema(value_type = crate::openapi::schemas::RoleName)]
     role: &'static str,
+    /// Whether the owner proved the address.
     email_verified: bool,
+    /// Whether login asks for a TOTP code.
     mfa_enabled: bool,
+    /// RFC 3339, UTC.
+    #[schema(format = DateTime)]
     created_at: String,
+    /// RFC 3339, UTC.
+    #[schema(format = DateTime)]
     updated_at: String,
 }
 
@@ -42,7 +58,7 @@ impl From<&User> for UserResponse {
 }
 
 /// `{user}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UserEnvelope {
     user: UserResponse,
 }
@@ -54,7 +70,7 @@ impl From<&User> for UserEnvelope {
 }
 
 /// How the client wants its tokens (`token_delivery`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenDelivery {
     /// HttpOnly cookies (browsers; default).
@@ -65,16 +81,26 @@ pub enum TokenDelivery {
 }
 
 /// The answer of register, login and refresh. Tokens appear only in body mode.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SessionResponse {
+    /// The signed-in account.
     user: UserResponse,
+    /// The session these tokens belong to.
+    #[schema(format = Uuid)]
     session_id: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
     expires_in: i64,
+    /// The access token (JWT); only with `token_delivery: body`.
     #[serde(skip_serializing_if = "Option::is_none")]
     access_token: Option<String>,
+    /// The single-use refresh token; only with `token_delivery: body` (or a refresh
+    /// presented in the body).
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
+    /// `Bearer`; only with the tokens.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Bearer")]
     token_type: Option<&'static str>,
 }
 
@@ -94,14 +120,25 @@ impl SessionResponse {
 }
 
 /// One row of `GET /auth/sessions`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SessionItem {
+    /// Session id.
+    #[schema(format = Uuid)]
     id: String,
+    /// RFC 3339, UTC.
+    #[schema(format = DateTime)]
     created_at: String,
+    /// Last refresh (RFC 3339, UTC).
+    #[schema(format = DateTime)]
     last_used_at: String,
+    /// End of the absolute lifetime (RFC 3339, UTC).
+    #[schema(format = DateTime)]
     expires_at: String,
+    /// User-Agent of the device that signed in.
     user_agent: Option<String>,
+    /// Client IP at sign-in.
     ip: Option<String>,
+    /// Whether this is the session of the access token used for the request.
     current: bool,
 }
 
@@ -121,7 +158,7 @@ impl From<&SessionView> for SessionItem {
 }
 
 /// `{sessions: [...]}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SessionList {
     /// Active sessions, newest first.
     pub sessions: Vec<SessionItem>,

@@ -9,6 +9,7 @@ pub mod error;
 mod handlers;
 pub mod json;
 pub mod middleware;
+pub mod openapi;
 pub mod query;
 pub mod rate_limit;
 pub mod routes;

@@ -4,7 +4,9 @@
 use actix_web::{HttpResponse, Route, web};
 
 use crate::error::ApiError;
-use crate::handlers::{account, audit, login, register, session, sessions, system, users};
+use crate::handlers::{
+    account, audit, docs, login, recovery, register, session, sessions, system, users,
+};
 
 fn not_allowed(allow: &'static [&'static str]) -> Route {
     web::to(
@@ -45,6 +47,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .default_service(not_allowed(&["GET"])),
     )
     .service(
+        web::resource("/openapi.json")
+            .route(web::get().to(docs::openapi_json))
+            .default_service(not_allowed(&["GET"])),
+    )
+    .service(
+        web::resource("/docs")
+            .route(web::get().to(docs::page))
+            .default_service(not_allowed(&["GET"])),
+    )
+    .service(
+        web::resource("/docs/{file}")
+            .route(web::get().to(docs::asset))
+            .default_service(not_allowed(&["GET"])),
+    )
+    .service(
         web::scope("/api/v1")
             .service(
                 web::resource("/auth/register")
@@ -64,6 +81,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/auth/logout")
                     .route(web::post().to(session::logout))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/password/forgot")
+                    .route(web::post().to(recovery::forgot))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/password/reset")
+                    .route(web::post().to(recovery::reset))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/email/verify")
+                    .route(web::post().to(recovery::verify))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/email/resend")
+                    .route(web::post().to(recovery::resend))
                     .default_service(not_allowed(&["POST"])),
             )
             .service(

@@ -14,12 +14,15 @@ use crate::json::Json;
 use crate::state::AppState;
 
 /// `PATCH /me` body. `username: null` removes the username.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatchMeRequest {
+    /// New display name, 1–100 characters.
     #[serde(default)]
     name: Option<String>,
+    /// New username; `null` removes it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     username: Option<Option<String>>,
 }
 
@@ -53,21 +56,37 @@ impl PatchMeRequest {
 }
 
 /// `PUT /me/password` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
+    /// The password in use.
+    #[schema(format = Password)]
     current_password: String,
+    /// 8 characters to 71 bytes.
+    #[schema(format = Password)]
     new_password: String,
 }
 
 /// `DELETE /me` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteMeRequest {
+    /// The account's password, as confirmation.
+    #[schema(format = Password)]
     password: String,
 }
 
 /// The caller's account.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "account",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The caller's account.", body = crate::dto::UserEnvelope),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn get_me(
     state: web::Data<AppState>,
     AuthUser(principal): AuthUser,
@@ -77,6 +96,18 @@ pub async fn get_me(
 }
 
 /// Changes name and/or username.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    tag = "account",
+    request_body = PatchMeRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The updated account.", body = crate::dto::UserEnvelope),
+        (status = 409, description = "`username_taken`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn patch_me(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -90,6 +121,18 @@ pub async fn patch_me(
 }
 
 /// Changes the password and ends the other sessions: 204.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/password",
+    tag = "account",
+    request_body = ChangePasswordRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Changed; every other session of the account has ended."),
+        (status = 400, description = "`invalid_current_password`, `validation_failed` (a weak new password)"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -110,6 +153,19 @@ pub async fn change_password(
 }
 
 /// Deletes the account and every session, clears the cookies: 204.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me",
+    tag = "account",
+    request_body = DeleteMeRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "The account and all its sessions are gone; the cookies are cleared."),
+        (status = 400, description = "`invalid_current_password`"),
+        (status = 409, description = "`last_admin`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn delete_me(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -21,6 +21,26 @@ struct AuditParams {
 }
 
 /// Security events, newest first: `{events, next_cursor}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/audit",
+    operation_id = "list_audit_events",
+    tag = "admin",
+    description = "Admins only.",
+    params(
+        ("user_id" = Option<String>, Query, format = Uuid, description = "Only events about this account."),
+        ("type" = Option<crate::openapi::schemas::AuditEventKind>, Query, description = "Only events of this type."),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1–100 (default 20)."),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page."),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "One page of events, newest first.", body = crate::openapi::schemas::AuditEventList),
+        (status = 400, description = "`validation_failed` (a bad parameter)"),
+        (status = 403, description = "`forbidden`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,

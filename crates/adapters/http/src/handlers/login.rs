@@ -14,14 +14,20 @@ use crate::json::Json;
 use crate::state::AppState;
 
 /// Login body: `email` or `username`, and `password`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    /// The account's email; send this or `username`, not both.
     #[serde(default)]
+    #[schema(format = Email)]
     email: Option<String>,
+    /// The account's username; send this or `email`, not both.
     #[serde(default)]
     username: Option<String>,
+    /// The password.
+    #[schema(format = Password)]
     password: String,
+    /// `cookie` (default) or `body`.
     #[serde(default)]
     token_delivery: TokenDelivery,
 }
@@ -45,6 +51,19 @@ impl LoginRequest {
 }
 
 /// Checks credentials and starts a session: 200.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in. Tokens are in cookies, or in the body with `token_delivery: body`.", body = crate::dto::SessionResponse, headers(("Set-Cookie" = String, description = "In cookie mode: the `access_token` and `refresh_token` cookies (HttpOnly; `__Host-`/`__Secure-` prefixed in production)."))),
+        (status = 401, description = "`invalid_credentials`"),
+        (status = 403, description = "`email_not_verified`"),
+        (status = 423, description = "`account_locked`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,

@@ -55,6 +55,7 @@ fn email(raw: &str) -> Result<Email, ApiError> {
 #[utoipa::path(
     post,
     path = "/api/v1/auth/password/forgot",
+    operation_id = "forgot_password",
     tag = "auth",
     request_body = EmailRequest,
     responses(
@@ -80,6 +81,7 @@ pub async fn forgot(
 #[utoipa::path(
     post,
     path = "/api/v1/auth/email/resend",
+    operation_id = "resend_verification",
     tag = "auth",
     request_body = EmailRequest,
     responses(
@@ -105,6 +107,7 @@ pub async fn resend(
 #[utoipa::path(
     post,
     path = "/api/v1/auth/password/reset",
+    operation_id = "reset_password",
     tag = "auth",
     request_body = ResetRequest,
     responses(
@@ -134,6 +137,7 @@ pub async fn reset(
 #[utoipa::path(
     post,
     path = "/api/v1/auth/email/verify",
+    operation_id = "verify_email",
     tag = "auth",
     request_body = VerifyRequest,
     responses(

@@ -14,14 +14,30 @@ use crate::json::OptionalJson;
 use crate::state::AppState;
 
 /// Body of refresh and logout for clients that keep tokens themselves.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
+    /// The refresh token from a body-mode answer.
     refresh_token: String,
 }
 
 /// Rotates the refresh token from the body (answering in the body) or the cookie
 /// (answering with cookies).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    description = "Rotates the refresh token: send it in the body (answered in the body) or \
+let the browser send the refresh cookie (answered with cookies). Every refresh token works \
+once; presenting a used one revokes the session.",
+    request_body(content = Option<RefreshRequest>, description = "Omit (no body, no `Content-Type`) to use the refresh cookie."),
+    security((), ("refresh_cookie" = [])),
+    responses(
+        (status = 200, description = "A new access token and refresh token for the same session.", body = crate::dto::SessionResponse, headers(("Set-Cookie" = String, description = "In cookie mode: the `access_token` and `refresh_token` cookies (HttpOnly; `__Host-`/`__Secure-` prefixed in production)."))),
+        (status = 401, description = "`unauthenticated`, `invalid_token`, `refresh_token_reused`, `device_mismatch`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -56,6 +72,18 @@ pub async fn refresh(
 
 /// Ends the current session (named by the access token, else the refresh token) and
 /// clears the cookies: 204 always.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    description = "Ends the session named by a valid access token, else by the refresh token \
+(body or cookie), and clears the cookies. Always 204, also when there was nothing to end.",
+    request_body(content = Option<RefreshRequest>, description = "Optional: the refresh token of a body-mode client."),
+    security((), ("bearer" = []), ("cookie" = []), ("refresh_cookie" = [])),
+    responses(
+        (status = 204, description = "Signed out; the cookies are cleared.", headers(("Set-Cookie" = String, description = "Expired `access_token` and `refresh_token` cookies."))),
+    ),
+)]
 pub async fn logout(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -78,6 +106,16 @@ pub async fn logout(
 }
 
 /// Ends every session of the caller: 204.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout-all",
+    tag = "auth",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Every session of the caller has ended; the cookies are cleared."),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn logout_all(
     req: HttpRequest,
     state: web::Data<AppState>,

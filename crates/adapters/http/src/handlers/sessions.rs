@@ -10,6 +10,17 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The caller's active sessions, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/auth/sessions",
+    operation_id = "list_sessions",
+    tag = "sessions",
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The caller's active sessions, newest first.", body = crate::dto::SessionList),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     AuthUser(principal): AuthUser,
@@ -21,6 +32,19 @@ pub async fn list(
 }
 
 /// Revokes one of the caller's sessions: 204, or 404 when it is not theirs.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/sessions/{id}",
+    operation_id = "revoke_session",
+    tag = "sessions",
+    params(("id" = String, Path, format = Uuid, description = "Session id.")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "The session has ended."),
+        (status = 404, description = "`not_found`: not an active session of the caller (never 403: that would leak its existence)."),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn revoke(
     req: HttpRequest,
     state: web::Data<AppState>,

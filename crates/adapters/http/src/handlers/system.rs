@@ -10,6 +10,13 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Name, version and links.
+#[utoipa::path(
+    get,
+    path = "/",
+    operation_id = "service_index",
+    tag = "system",
+    responses((status = 200, description = "Name, version and links.", body = crate::openapi::schemas::ServiceIndex)),
+)]
 pub async fn index() -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "name": "portcullis",
@@ -23,11 +30,28 @@ pub async fn index() -> HttpResponse {
 }
 
 /// Liveness: the process answers.
+#[utoipa::path(
+    get,
+    path = "/health/live",
+    operation_id = "liveness",
+    tag = "system",
+    responses((status = 200, description = "The process answers.", body = crate::openapi::schemas::Liveness)),
+)]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 /// Readiness: every dependency answers; 503 naming the ones that do not.
+#[utoipa::path(
+    get,
+    path = "/health",
+    operation_id = "readiness",
+    tag = "system",
+    responses(
+        (status = 200, description = "Every dependency answers.", body = crate::openapi::schemas::Readiness),
+        (status = 503, description = "A dependency does not answer; `checks` names it.", body = crate::openapi::schemas::Readiness),
+    ),
+)]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     let results = futures_util::future::join_all(state.health.iter().map(|check| {
         let run = check.run.clone();
@@ -55,6 +79,19 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Prometheus metrics; with `METRICS_TOKEN` set, only for that Bearer token.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "system",
+    description = "Prometheus text exposition; metric names start with `portcullis_`. With \
+`METRICS_TOKEN` set, only for that Bearer token.",
+    security((), ("metrics_token" = [])),
+    responses(
+        (status = 200, description = "The metrics.", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "`unauthenticated`, `invalid_token`"),
+        (status = 404, description = "`not_found`: metrics are off, or served on `METRICS_ADDR`."),
+    ),
+)]
 pub async fn metrics(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
@@ -83,6 +120,12 @@ pub async fn metrics(
 }
 
 /// The JWK Set of the access-token verification keys.
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    tag = "system",
+    responses((status = 200, description = "The access-token verification keys (an empty set with HS256).", body = crate::openapi::schemas::JwkSet)),
+)]
 pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))

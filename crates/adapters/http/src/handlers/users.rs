@@ -41,19 +41,42 @@ fn collect<T>(
 }
 
 /// `POST /users` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
+    /// The account's email.
+    #[schema(format = Email)]
     email: String,
+    /// 8 characters to 71 bytes.
+    #[schema(format = Password)]
     password: String,
+    /// Display name, 1–100 characters.
     name: String,
+    /// Optional, unique, `[a-z0-9_.-]{3,32}`.
     #[serde(default)]
     username: Option<String>,
+    /// `user` (default) or `admin`.
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::schemas::RoleName>)]
     role: Option<String>,
 }
 
 /// Creates an account: 201 `{user}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    operation_id = "create_user",
+    tag = "users",
+    description = "Admins only.",
+    request_body = CreateUserRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 201, description = "The new account.", body = crate::dto::UserEnvelope),
+        (status = 403, description = "`forbidden`"),
+        (status = 409, description = "`email_taken`, `username_taken`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -100,6 +123,25 @@ struct ListParams {
 }
 
 /// Lists accounts: `{users, next_cursor}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    operation_id = "list_users",
+    tag = "users",
+    description = "Admins only.",
+    params(
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, 1–100 (default 20)."),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page."),
+        ("q" = Option<String>, Query, max_length = 254, description = "Case-insensitive substring of email, name or username."),
+    ),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "One page of accounts.", body = crate::openapi::schemas::UserList),
+        (status = 400, description = "`validation_failed` (a bad `limit`, `cursor` or `q`)"),
+        (status = 403, description = "`forbidden`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -133,6 +175,20 @@ pub async fn list(
 }
 
 /// One account: `{user}`; 404 for others' ids unless admin.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/{id}",
+    operation_id = "get_user",
+    tag = "users",
+    description = "The caller's own account, or any account for admins.",
+    params(("id" = String, Path, format = Uuid, description = "User id.")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The account.", body = crate::dto::UserEnvelope),
+        (status = 404, description = "`not_found`: unknown, or another's account for a non-admin."),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     AuthUser(by): AuthUser,
@@ -143,6 +199,21 @@ pub async fn get(
 }
 
 /// One account by email (admin).
+#[utoipa::path(
+    get,
+    path = "/api/v1/users/email/{email}",
+    operation_id = "get_user_by_email",
+    tag = "users",
+    description = "Admins only.",
+    params(("email" = String, Path, format = Email, description = "The account's email.")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The account.", body = crate::dto::UserEnvelope),
+        (status = 403, description = "`forbidden`"),
+        (status = 404, description = "`not_found`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn get_by_email(
     state: web::Data<AppState>,
     AuthUser(by): AuthUser,
@@ -154,20 +225,31 @@ pub async fn get_by_email(
 }
 
 /// `PUT /users/{id}` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
+    /// New display name.
     #[serde(default)]
     name: Option<String>,
+    /// New email (admins only).
     #[serde(default)]
+    #[schema(format = Email)]
     email: Option<String>,
+    /// New username; `null` removes it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     username: Option<Option<String>>,
+    /// New password; ends the account's other sessions.
     #[serde(default)]
+    #[schema(format = Password)]
     password: Option<String>,
+    /// Required with `password` when a non-admin changes their own.
     #[serde(default)]
+    #[schema(format = Password)]
     current_password: Option<String>,
+    /// New role (admins only).
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::schemas::RoleName>)]
     role: Option<String>,
 }
 
@@ -209,6 +291,25 @@ impl UpdateUserRequest {
 }
 
 /// Updates an account: `{user}`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{id}",
+    operation_id = "update_user",
+    tag = "users",
+    description = "The caller's own account, or any account for admins; `email` and `role` \
+are for admins only. A password change ends the account's other sessions.",
+    params(("id" = String, Path, format = Uuid, description = "User id.")),
+    request_body = UpdateUserRequest,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 200, description = "The updated account.", body = crate::dto::UserEnvelope),
+        (status = 400, description = "`invalid_current_password`"),
+        (status = 403, description = "`forbidden`"),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`email_taken`, `username_taken`, `last_admin`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -228,6 +329,21 @@ pub async fn update(
 }
 
 /// Deletes an account: 204 (cookies cleared when it was the caller's own).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}",
+    operation_id = "delete_user",
+    tag = "users",
+    description = "The caller's own account, or any account for admins.",
+    params(("id" = String, Path, format = Uuid, description = "User id.")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "The account and its sessions are gone (cookies cleared when it was the caller's)."),
+        (status = 404, description = "`not_found`"),
+        (status = 409, description = "`last_admin`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn delete(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -245,6 +361,21 @@ pub async fn delete(
 }
 
 /// Ends every session of an account (admin): 204.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/users/{id}/sessions",
+    operation_id = "revoke_user_sessions",
+    tag = "users",
+    description = "Admins only.",
+    params(("id" = String, Path, format = Uuid, description = "User id.")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Every session of the account has ended."),
+        (status = 403, description = "`forbidden`"),
+        (status = 404, description = "`not_found`"),
+        (status = 429, description = "`rate_limited`"),
+    ),
+)]
 pub async fn revoke_sessions(
     req: HttpRequest,
     state: web::Data<AppState>,
