@@ -19,33 +19,38 @@
 //! connections; `portcullis migrate` calls [`run_migrations`]; `/health` calls
 //! [`SqliteStores::ping`]; shutdown calls [`SqliteDb::close`].
 //!
-//! Concurrency ([`db`]): every statement runs on tokio's blocking pool, never on the
-//! async executor. Writes go through ONE writer connection (a pool of one: callers
-//! queue for it), multi-statement writes inside `BEGIN IMMEDIATE`; reads use a few
-//! `query_only` connections. The file is in WAL mode, so readers and the writer never
-//! wait for each other, and no write of this process meets `database is locked`.
+//! Concurrency (see [`SqliteDb`]): every statement runs on tokio's blocking pool, never
+//! on the async executor. Writes go through ONE writer connection (a pool of one:
+//! callers queue for it), multi-statement writes inside `BEGIN IMMEDIATE`; reads use a
+//! few `query_only` connections. The file is in WAL mode, so readers and the writer
+//! never wait for each other, and no write of this process meets `database is locked`.
 //!
-//! The column records and their checks are shared with the Postgres adapter through
-//! `portcullis-sql-common`; only the SQL dialect and the encodings ([`types`]) are
-//! SQLite's own here. Errors follow the domain's policy (see [`error`]).
+//! Encodings: UUIDs as lower-case hyphenated `TEXT` (text order is UUID order),
+//! instants as `INTEGER` microseconds since the Unix epoch (Postgres' precision),
+//! addresses as `TEXT`; `STRICT` tables. The column records and their checks are
+//! shared with the Postgres adapter through `portcullis-sql-common`; only the SQL
+//! dialect and the encodings are SQLite's own here.
+//!
+//! Errors follow the domain's policy: a unique violation of email or username is the
+//! port's `*Taken` answer; a locked, busy, unreadable or full file is
+//! `StoreError::Unavailable`; anything else is `StoreError::Unexpected` with context.
 #![warn(missing_docs)]
 
-pub mod config;
-pub mod db;
-pub mod error;
-pub mod migrations;
-pub mod types;
-
 mod audit;
+mod config;
 mod connection;
+mod db;
+mod error;
 mod mail_outbox;
 mod mfa;
+mod migrations;
 mod oauth;
 mod one_time_tokens;
 mod rows;
 mod schema;
 mod sessions;
 mod stores;
+mod types;
 mod users;
 
 pub use audit::SqliteAuditLog;

@@ -10,7 +10,7 @@ use portcullis_domain::ports::{
 };
 
 use crate::config::SqliteConfig;
-use crate::db::{SqliteDb, prepare_file};
+use crate::db::{SqliteDb, check_readers, prepare_file};
 use crate::error::OpenError;
 use crate::migrations::migrate_prepared;
 use crate::{
@@ -65,6 +65,7 @@ impl SqliteStores {
     /// # Errors
     /// As [`SqliteStores::open`], and [`OpenError::Config`] for a zero reader count.
     pub async fn open_with(config: &SqliteConfig) -> Result<Self, OpenError> {
+        check_readers(config)?;
         // Path errors (in-memory, not UTF-8, no directory) keep their own variants.
         let path = prepare_file(&config.path, config.busy_timeout).await?;
         let applied = migrate_prepared(path.clone(), config.busy_timeout)

@@ -14,4 +14,5 @@ mod contracts;
 mod errors;
 mod migrations;
 mod outbox;
+mod search;
 mod support;
