@@ -37,6 +37,13 @@ pub enum LoginError {
     /// `REQUIRE_EMAIL_VERIFICATION`).
     #[error("email not verified")]
     EmailNotVerified,
+    /// The password is right and a second factor is required: finish with
+    /// `POST /auth/mfa` and this token.
+    #[error("mfa required")]
+    MfaRequired {
+        /// Single use, 5 minutes, this device only.
+        mfa_token: String,
+    },
     /// Too many failures for this identifier; no password was checked.
     #[error("account locked")]
     AccountLocked {
@@ -108,11 +115,17 @@ impl AuthService {
                 return Err(LoginError::InvalidCredentials);
             }
         };
-        self.deps.lockout.clear(&key).await?;
         if self.policy.require_email_verification && !user.email_verified {
             crate::counters::login("unverified");
             return Err(LoginError::EmailNotVerified);
         }
+        if user.mfa_enabled {
+            let mfa_token = self.issue_mfa_token(&user, client).await?;
+            crate::counters::login("mfa_required");
+            return Err(LoginError::MfaRequired { mfa_token });
+        }
+        // Only a complete login (both factors) resets the failure count.
+        self.deps.lockout.clear(&key).await?;
         let issued = self.start_session(user, client).await?;
         crate::counters::login("success");
         self.audit(

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use portcullis_domain::ports::{
-    AccessTokenCodec, AuditLog, Clock, IdGenerator, LockoutStore, NewFamily, Notifier,
-    OneTimeTokenRepository, PasswordHasher, RateLimitDecision, RateLimitPolicy, RateLimiter,
-    RefreshTokenStore, SecureRandom, SessionDenyList, SessionRepository, UserRepository,
+    AccessTokenCodec, AuditLog, Clock, IdGenerator, LockoutStore, MfaRepository, NewFamily,
+    Notifier, OneTimeTokenRepository, PasswordHasher, RateLimitDecision, RateLimitPolicy,
+    RateLimiter, RefreshTokenStore, SecretSealer, SecureRandom, SessionDenyList, SessionRepository,
+    UserRepository,
 };
 use portcullis_domain::{
     AccessClaims, AccessToken, AuditEvent, AuditEventType, AuditId, ClientInfo, DeviceFingerprint,
@@ -35,6 +36,10 @@ pub struct Deps {
     pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     /// Mail to users (queued, never awaited).
     pub notifier: Arc<dyn Notifier>,
+    /// TOTP enrolments.
+    pub mfa: Arc<dyn MfaRepository>,
+    /// Encryption of secrets at rest (TOTP seeds).
+    pub sealer: Arc<dyn SecretSealer>,
     /// Password hashing.
     pub hasher: Arc<dyn PasswordHasher>,
     /// Access tokens.
@@ -54,6 +59,8 @@ pub struct Deps {
 pub struct AuthService {
     pub(crate) deps: Deps,
     pub(crate) policy: AuthPolicy,
+    /// Social login, when configured (`AuthService::with_oauth`).
+    pub(crate) oauth: Option<Arc<crate::oauth::OAuthSetup>>,
 }
 
 /// A freshly started (or refreshed) session: what the HTTP layer hands to the client.
@@ -76,7 +83,11 @@ pub struct IssuedSession {
 impl AuthService {
     /// Builds the service.
     pub fn new(deps: Deps, policy: AuthPolicy) -> Self {
-        Self { deps, policy }
+        Self {
+            deps,
+            policy,
+            oauth: None,
+        }
     }
 
     /// The policy in force.

@@ -6,6 +6,10 @@ use std::fmt;
 use crate::Timestamp;
 use crate::user::{Email, UserId};
 
+mod secrets;
+
+pub use secrets::{OAuthDigest, PkceVerifier, encode_random};
+
 /// A supported identity provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProviderName {

@@ -14,9 +14,11 @@ pub mod mailer;
 pub mod mfa_repository;
 pub mod notifier;
 pub mod oauth;
+pub mod oauth_state;
 pub mod one_time_tokens;
 pub mod rate_limiter;
 pub mod refresh_tokens;
+pub mod sealer;
 pub mod session_repository;
 pub mod system;
 pub mod user_repository;
@@ -30,9 +32,11 @@ pub use mailer::{MailError, Mailer};
 pub use mfa_repository::MfaRepository;
 pub use notifier::{MailOutbox, Notifier};
 pub use oauth::{OAuthError, OAuthIdentityRepository, OAuthProvider};
+pub use oauth_state::{OAuthStateRecord, OAuthStateStore};
 pub use one_time_tokens::{OneTimeToken, OneTimeTokenRepository, TokenPurpose};
 pub use rate_limiter::{RateLimitDecision, RateLimitPolicy, RateLimiter};
 pub use refresh_tokens::{NewFamily, RefreshTokenStore, Rotation, RotationVerdict};
+pub use sealer::SecretSealer;
 pub use session_repository::SessionRepository;
 pub use system::{Clock, IdGenerator, SecureRandom};
 pub use user_repository::{UserListQuery, UserRepository, UserWriteError};
@@ -47,9 +51,11 @@ pub use self::{
     mailer::MockMailer,
     mfa_repository::MockMfaRepository,
     oauth::{MockOAuthIdentityRepository, MockOAuthProvider},
+    oauth_state::MockOAuthStateStore,
     one_time_tokens::MockOneTimeTokenRepository,
     rate_limiter::MockRateLimiter,
     refresh_tokens::MockRefreshTokenStore,
+    sealer::MockSecretSealer,
     session_repository::MockSessionRepository,
     system::{MockClock, MockIdGenerator, MockSecureRandom},
     user_repository::MockUserRepository,

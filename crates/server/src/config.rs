@@ -94,6 +94,11 @@
 //! - `ADMIN_EMAIL`, `ADMIN_PASSWORD`: when both are set, `serve` creates this admin
 //!   (or promotes the account) at start-up; `create-admin` reads `ADMIN_PASSWORD` when
 //!   `--password-stdin` is not given (default: none).
+//!
+//! Second factor:
+//! - `MFA_ENCRYPTION_KEY`: 32+ bytes; TOTP secrets are encrypted at rest with a key
+//!   derived from it (default: generated into `DATA_DIR` in local; without it in
+//!   production, TOTP enrolment answers 503).
 
 mod browser;
 mod error;
@@ -223,6 +228,9 @@ pub struct Config {
     pub admin_email: Option<String>,
     /// `ADMIN_PASSWORD`: the bootstrap admin's password (also read by `create-admin`).
     pub admin_password: Option<SecretString>,
+    /// `MFA_ENCRYPTION_KEY`: 32+ bytes; TOTP seeds are encrypted at rest with a key
+    /// derived from it (generated into `DATA_DIR` in local mode).
+    pub mfa_encryption_key: Option<SecretString>,
 }
 
 impl Config {
@@ -383,6 +391,7 @@ impl Config {
             oauth: OAuthSettings::read(&env, &public_url)?,
             admin_email: env.string("ADMIN_EMAIL"),
             admin_password: env.secret("ADMIN_PASSWORD"),
+            mfa_encryption_key: env.secret_at_least("MFA_ENCRYPTION_KEY", MIN_JWT_SECRET_BYTES)?,
         })
     }
 

@@ -10,8 +10,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::SecretString;
 
-/// File name of the generated secret inside the data directory.
+/// File name of the generated JWT secret inside the data directory.
 pub const FILE_NAME: &str = "jwt_secret";
+/// File name of the generated key for secrets at rest (`MFA_ENCRYPTION_KEY`).
+pub const MFA_KEY_FILE: &str = "mfa_key";
 
 /// Reads the secret from `dir/jwt_secret`, creating it (mode 0600, 256 random bits)
 /// when missing.
@@ -19,7 +21,15 @@ pub const FILE_NAME: &str = "jwt_secret";
 /// # Errors
 /// When the directory or file cannot be created or read, or the OS has no randomness.
 pub fn load_or_create(dir: &Path) -> anyhow::Result<SecretString> {
-    let path = dir.join(FILE_NAME);
+    load_or_create_named(dir, FILE_NAME)
+}
+
+/// [`load_or_create`] for another file of the data directory.
+///
+/// # Errors
+/// As [`load_or_create`].
+pub fn load_or_create_named(dir: &Path, name: &str) -> anyhow::Result<SecretString> {
+    let path = dir.join(name);
     if let Ok(existing) = fs::read_to_string(&path) {
         let existing = existing.trim().to_owned();
         if existing.len() >= 32 {
@@ -44,7 +54,7 @@ pub fn load_or_create(dir: &Path) -> anyhow::Result<SecretString> {
         .with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(secret.as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
-    tracing::info!(path = %path.display(), "generated a local JWT secret (APP_ENV=local only)");
+    tracing::info!(path = %path.display(), "generated a local secret (APP_ENV=local only)");
     Ok(SecretString::from(secret))
 }
 

@@ -7,24 +7,27 @@ use anyhow::Context;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use portcullis_core::{AuthService, Deps};
 use portcullis_crypto::{
-    AsymmetricAlgorithm, BcryptConfig, BcryptHasher, JwtCodec, JwtConfig, JwtKey, OsRandom,
-    SystemClock, UuidV7Ids,
+    AsymmetricAlgorithm, BcryptConfig, BcryptHasher, ChaChaSealer, JwtCodec, JwtConfig, JwtKey,
+    NoSealer, OsRandom, SystemClock, UuidV7Ids,
 };
 use portcullis_domain::ports::{
-    AuditLog, Clock, LockoutStore, MailOutbox, Mailer, OneTimeTokenRepository, RateLimiter,
-    RefreshTokenStore, SessionDenyList, SessionRepository, UserRepository,
+    AuditLog, Clock, LockoutStore, MailOutbox, Mailer, MfaRepository, OneTimeTokenRepository,
+    RateLimiter, RefreshTokenStore, SecretSealer, SessionDenyList, SessionRepository,
+    UserRepository,
 };
 use portcullis_http::{
     AppState, CookieSettings, HealthCheck, HttpSettings, MetricsEndpoint, RateLimits, SameSite,
     TrustedNet,
 };
 use portcullis_memory::{
-    MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryMailOutbox, MemoryOneTimeTokens,
-    MemoryRateLimiter, MemoryRefreshTokenStore, MemorySessionRepository, MemoryUserRepository,
+    MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryMailOutbox, MemoryMfaRepository,
+    MemoryOneTimeTokens, MemoryRateLimiter, MemoryRefreshTokenStore, MemorySessionRepository,
+    MemoryUserRepository,
 };
 use portcullis_postgres::{PgConfig, PgMailOutbox, PgPool, PgStores};
 use portcullis_redis::RedisConfig;
 use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
 
 use crate::config::{self, Config, JwtAlgorithm};
 use crate::local_secret;
@@ -119,6 +122,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         audit: durable.audit,
         one_time_tokens: durable.one_time_tokens,
         notifier: Arc::new(notifier),
+        mfa: durable.mfa,
+        sealer: sealer(config)?,
         clock,
         ids: Arc::new(UuidV7Ids),
         random: Arc::new(OsRandom),
@@ -171,6 +176,23 @@ fn signing_key(config: &Config) -> anyhow::Result<JwtKey> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(JwtKey::from_pem(algorithm, &private, &verify)?)
+}
+
+/// The sealer of TOTP seeds: a key derived (SHA-256) from `MFA_ENCRYPTION_KEY`, or
+/// generated once in local mode; without a key in production, enrolment answers 503.
+fn sealer(config: &Config) -> anyhow::Result<Arc<dyn SecretSealer>> {
+    let secret = match &config.mfa_encryption_key {
+        Some(secret) => secret.clone(),
+        None if config.is_local() => {
+            local_secret::load_or_create_named(&config.data_dir, local_secret::MFA_KEY_FILE)?
+        }
+        None => {
+            tracing::warn!("MFA_ENCRYPTION_KEY is not set: TOTP enrolment is unavailable");
+            return Ok(Arc::new(NoSealer));
+        }
+    };
+    let key: [u8; 32] = Sha256::digest(secret.expose_secret().as_bytes()).into();
+    Ok(Arc::new(ChaChaSealer::new(key)))
 }
 
 /// The mail transport: SMTP when `SMTP_URL` is set, else `.eml` files in
@@ -229,6 +251,7 @@ struct DurableStores {
     sessions: Arc<dyn SessionRepository>,
     audit: Arc<dyn AuditLog>,
     one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    mfa: Arc<dyn MfaRepository>,
     outbox: Arc<dyn MailOutbox>,
     pool: Option<PgPool>,
     health: HealthCheck,
@@ -247,6 +270,7 @@ async fn durable_stores(config: &Config) -> anyhow::Result<DurableStores> {
         sessions: Arc::new(MemorySessionRepository::new()),
         audit: Arc::new(MemoryAuditLog::new()),
         one_time_tokens: Arc::new(MemoryOneTimeTokens::new()),
+        mfa: Arc::new(MemoryMfaRepository::new()),
         outbox: Arc::new(MemoryMailOutbox::new()),
         pool: None,
         health: HealthCheck {
@@ -268,6 +292,7 @@ async fn postgres_stores(config: &Config, url: &str) -> anyhow::Result<DurableSt
         sessions: stores.sessions,
         audit: stores.audit,
         one_time_tokens: stores.one_time_tokens,
+        mfa: stores.mfa,
         outbox: Arc::new(PgMailOutbox::new(pool.clone())),
         pool: Some(pool.clone()),
         health: HealthCheck {

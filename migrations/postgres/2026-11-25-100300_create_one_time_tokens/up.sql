@@ -7,7 +7,7 @@ CREATE TABLE one_time_tokens (
     used_at    timestamptz,
     CONSTRAINT one_time_tokens_hash_length_check CHECK (octet_length(hash) = 32),
     CONSTRAINT one_time_tokens_purpose_check CHECK (
-        purpose IN ('password_reset', 'email_verification')
+        purpose IN ('password_reset', 'email_verification', 'mfa_login')
     )
 );
 

@@ -8,8 +8,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use portcullis_core::{
-    AccountError, AuthError, Failure, LoginError, RecoveryError, RefreshError, RegisterError,
-    SessionError,
+    AccountError, AuthError, Failure, LoginError, MfaError, RecoveryError, RefreshError,
+    RegisterError, SessionError,
 };
 use portcullis_domain::{NewUserError, PasswordRejection};
 use serde::Serialize;
@@ -70,6 +70,7 @@ struct Details {
     retry_after: Option<u64>,
     www_authenticate: Option<&'static str>,
     allow: Option<String>,
+    mfa_token: Option<String>,
 }
 
 impl ApiError {
@@ -82,6 +83,7 @@ impl ApiError {
             retry_after: None,
             www_authenticate: None,
             allow: None,
+            mfa_token: None,
         }))
     }
 
@@ -156,6 +158,26 @@ impl ApiError {
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
             "The email, username or password is not correct.",
+        )
+    }
+
+    /// 401 `mfa_required`, carrying the token for `POST /auth/mfa`.
+    pub fn mfa_required(mfa_token: String) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNAUTHORIZED,
+            "mfa_required",
+            "A second factor is required: send the code with this mfa_token to /api/v1/auth/mfa.",
+        );
+        e.0.mfa_token = Some(mfa_token);
+        e
+    }
+
+    /// 401 `invalid_mfa_code` (also for an unknown, used or expired mfa_token).
+    pub fn invalid_mfa_code() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_mfa_code",
+            "The code or the mfa_token is not valid.",
         )
     }
 
@@ -283,6 +305,8 @@ struct Problem<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
     errors: &'a [FieldError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mfa_token: Option<&'a str>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -304,6 +328,7 @@ impl ResponseError for ApiError {
             detail: &self.0.detail,
             code: self.0.code,
             errors: &self.0.errors,
+            mfa_token: self.0.mfa_token.as_deref(),
         };
         let mut res = HttpResponse::build(self.0.status);
         res.insert_header((
@@ -361,6 +386,7 @@ impl From<LoginError> for ApiError {
     fn from(e: LoginError) -> Self {
         match e {
             LoginError::InvalidCredentials => Self::invalid_credentials(),
+            LoginError::MfaRequired { mfa_token } => Self::mfa_required(mfa_token),
             LoginError::EmailNotVerified => Self::new(
                 StatusCode::FORBIDDEN,
                 "email_not_verified",
@@ -410,6 +436,20 @@ impl From<RecoveryError> for ApiError {
                 Self::validation(vec![password_error("new_password", r)])
             }
             RecoveryError::Failure(f) => f.into(),
+        }
+    }
+}
+
+impl From<MfaError> for ApiError {
+    fn from(e: MfaError) -> Self {
+        match e {
+            MfaError::InvalidCurrentPassword => Self::invalid_current_password(),
+            MfaError::InvalidCode | MfaError::InvalidMfaToken => Self::invalid_mfa_code(),
+            MfaError::AlreadyEnabled => {
+                Self::conflict("mfa_already_enabled", "A second factor is already enabled.")
+            }
+            MfaError::Locked { retry_after } => Self::account_locked(whole_seconds(retry_after)),
+            MfaError::Failure(f) => f.into(),
         }
     }
 }

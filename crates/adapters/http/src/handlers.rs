@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod docs;
 pub mod login;
+pub mod mfa;
 pub mod recovery;
 pub mod register;
 pub mod session;

@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
 use self::responses::ProblemResponses;
 
 use crate::handlers::{
-    account, audit, docs, login, recovery, register, session, sessions, system, users,
+    account, audit, docs, login, mfa, recovery, register, session, sessions, system, users,
 };
 
 /// Security scheme: `Authorization: Bearer <access token>`.
@@ -81,6 +81,10 @@ fields are refused (400 `validation_failed`). A wrong method answers 405 \
         recovery::reset,
         recovery::verify,
         recovery::resend,
+        mfa::complete,
+        mfa::enroll,
+        mfa::confirm,
+        mfa::disable,
         sessions::list,
         sessions::revoke,
         account::get_me,

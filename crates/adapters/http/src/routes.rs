@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, Route, web};
 
 use crate::error::ApiError;
 use crate::handlers::{
-    account, audit, docs, login, recovery, register, session, sessions, system, users,
+    account, audit, docs, login, mfa, recovery, register, session, sessions, system, users,
 };
 
 fn not_allowed(allow: &'static [&'static str]) -> Route {
@@ -101,6 +101,22 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(
                 web::resource("/auth/email/resend")
                     .route(web::post().to(recovery::resend))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/auth/mfa")
+                    .route(web::post().to(mfa::complete))
+                    .default_service(not_allowed(&["POST"])),
+            )
+            .service(
+                web::resource("/me/mfa/totp")
+                    .route(web::post().to(mfa::enroll))
+                    .route(web::delete().to(mfa::disable))
+                    .default_service(not_allowed(&["POST", "DELETE"])),
+            )
+            .service(
+                web::resource("/me/mfa/totp/confirm")
+                    .route(web::post().to(mfa::confirm))
                     .default_service(not_allowed(&["POST"])),
             )
             .service(

@@ -43,6 +43,8 @@ fn state(settings: HttpSettings) -> web::Data<AppState> {
         limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
         one_time_tokens: Arc::new(portcullis_memory::MemoryOneTimeTokens::new()),
         notifier: Arc::new(NullNotifier),
+        mfa: Arc::new(portcullis_memory::MemoryMfaRepository::new()),
+        sealer: Arc::new(portcullis_crypto::ChaChaSealer::new([9; 32])),
         hasher: Arc::new(BcryptHasher::new(4, 4).unwrap()),
         codec: Arc::new(codec),
         audit: Arc::new(MemoryAuditLog::new()),

@@ -29,6 +29,8 @@ fn deps() -> Deps {
         limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
         one_time_tokens: Arc::new(portcullis_memory::MemoryOneTimeTokens::new()),
         notifier: Arc::new(NullNotifier),
+        mfa: Arc::new(portcullis_memory::MemoryMfaRepository::new()),
+        sealer: Arc::new(crate::support::FakeSealer),
         hasher: Arc::new(FakeHasher::default()),
         codec: Arc::new(FakeCodec),
         audit: Arc::new(MemoryAuditLog::new()),

@@ -9,6 +9,8 @@ mod account;
 mod admin;
 mod interactions;
 mod login;
+mod mfa;
+mod oauth;
 mod recovery;
 mod refresh;
 mod sessions;

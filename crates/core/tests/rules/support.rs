@@ -102,6 +102,26 @@ impl AccessTokenCodec for FakeCodec {
     }
 }
 
+/// Not encryption: reverses the bytes and tags them, so tests can tell sealed data.
+pub struct FakeSealer;
+
+impl portcullis_domain::ports::SecretSealer for FakeSealer {
+    fn seal(&self, plain: &[u8]) -> Result<Vec<u8>, anyhow::Error> {
+        Ok([
+            b"sealed:".as_slice(),
+            &plain.iter().rev().copied().collect::<Vec<_>>(),
+        ]
+        .concat())
+    }
+
+    fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, anyhow::Error> {
+        let body = sealed
+            .strip_prefix(b"sealed:")
+            .ok_or_else(|| anyhow::anyhow!("not sealed"))?;
+        Ok(body.iter().rev().copied().collect())
+    }
+}
+
 /// Keeps every notice, for tests to read the links.
 #[derive(Default)]
 pub struct RecordingNotifier {
@@ -145,6 +165,7 @@ pub struct World {
     pub audit: Arc<MemoryAuditLog>,
     pub hasher: Arc<FakeHasher>,
     pub notifier: Arc<RecordingNotifier>,
+    pub mfa: Arc<portcullis_memory::MemoryMfaRepository>,
 }
 
 impl World {
@@ -158,6 +179,7 @@ impl World {
         let sessions = Arc::new(MemorySessionRepository::new());
         let audit = Arc::new(MemoryAuditLog::new());
         let notifier = Arc::new(RecordingNotifier::default());
+        let mfa = Arc::new(portcullis_memory::MemoryMfaRepository::new());
         let hasher = Arc::new(FakeHasher {
             cost: 4,
             ..FakeHasher::default()
@@ -171,6 +193,8 @@ impl World {
             limiter: Arc::new(portcullis_memory::MemoryRateLimiter::new()),
             one_time_tokens: Arc::new(portcullis_memory::MemoryOneTimeTokens::new()),
             notifier: notifier.clone(),
+            mfa: mfa.clone(),
+            sealer: Arc::new(FakeSealer),
             hasher: hasher.clone(),
             codec: Arc::new(FakeCodec),
             audit: audit.clone(),
@@ -186,7 +210,18 @@ impl World {
             audit,
             hasher,
             notifier,
+            mfa,
         }
+    }
+
+    pub async fn users_by_email(&self, email: &str) -> portcullis_domain::UserId {
+        use portcullis_domain::ports::UserRepository;
+        self.users
+            .find_by_email(&Email::parse(email).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id
     }
 
     pub async fn register(&self, email: &str, client: &ClientInfo) -> IssuedSession {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::StoreError;
-use crate::oauth::{OAuthIdentity, OAuthProfile, ProviderName};
+use crate::oauth::{OAuthIdentity, OAuthProfile, PkceVerifier, ProviderName};
 use crate::user::UserId;
 
 /// A provider-side failure: sent back to the app as `?error=<code>`.
@@ -24,14 +24,25 @@ pub trait OAuthProvider: Send + Sync + 'static {
     /// Which provider this is.
     fn name(&self) -> ProviderName;
 
-    /// The URL to send the browser to, with `state` and the S256 PKCE challenge.
-    fn authorize_url(&self, state: &str, pkce_challenge: &str) -> String;
+    /// The URL to send the browser to: the provider's authorization endpoint with
+    /// `response_type=code`, the client id, the callback URL, the scopes, `state`, and
+    /// the PKCE challenge of `pkce_verifier`, which MUST be the S256 one (never
+    /// `plain`).
+    fn authorize_url(&self, state: &str, pkce_verifier: &PkceVerifier) -> String;
 
-    /// Exchanges a code (with the PKCE verifier) and fetches the normalized profile.
+    /// Exchanges a code (sending the PKCE verifier) and fetches the normalized profile.
+    /// MUST report `email_verified` only when the provider itself says the address is
+    /// verified, and MUST use the provider's stable account id as the subject.
     ///
     /// # Errors
-    /// [`OAuthError`].
-    async fn exchange(&self, code: &str, pkce_verifier: &str) -> Result<OAuthProfile, OAuthError>;
+    /// [`OAuthError::ExchangeRefused`] when the provider refuses the code or the
+    /// verifier; [`OAuthError::Unavailable`] when it does not answer in time or answers
+    /// something unusable.
+    async fn exchange(
+        &self,
+        code: &str,
+        pkce_verifier: &PkceVerifier,
+    ) -> Result<OAuthProfile, OAuthError>;
 }
 
 /// Links between provider accounts and local users, unique by (provider, subject).

@@ -13,6 +13,8 @@ pub enum TokenPurpose {
     PasswordReset,
     /// `POST /auth/email/verify`.
     EmailVerification,
+    /// `POST /auth/mfa`: the second step of a login (5 minutes, bound to the device).
+    MfaLogin,
 }
 
 /// A stored one-time token: only its digest.

@@ -64,4 +64,5 @@ pub const VARIABLES: &[&str] = &[
     "OAUTH_REDIRECT_ALLOWLIST",
     "ADMIN_EMAIL",
     "ADMIN_PASSWORD",
+    "MFA_ENCRYPTION_KEY",
 ];

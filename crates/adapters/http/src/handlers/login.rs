@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use portcullis_core::LoginIdentifier;
+use portcullis_core::{LoginError, LoginIdentifier};
 use portcullis_domain::{Email, PlainPassword, Username};
 use serde::Deserialize;
 
@@ -78,7 +78,19 @@ pub async fn login(
             PlainPassword::new_unchecked(body.password),
             &client,
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // The second step answers in the delivery mode of this first one.
+            LoginError::MfaRequired { mfa_token } => {
+                let mode = if body.token_delivery == TokenDelivery::Body {
+                    'b'
+                } else {
+                    'c'
+                };
+                ApiError::mfa_required(format!("{mode}.{mfa_token}"))
+            }
+            e => e.into(),
+        })?;
     Ok(issued_response(
         StatusCode::OK,
         &issued,

@@ -100,6 +100,11 @@ pub const CODES: &[Code] = &[
         "The password was right; finish with `POST /api/v1/auth/mfa` and the `mfa_token`.",
     ),
     code("invalid_mfa_code", 401, "The one-time code is not correct."),
+    code(
+        "mfa_already_enabled",
+        409,
+        "A second factor is already enabled; remove it first.",
+    ),
     code("forbidden", 403, "The caller may not do this."),
     code(
         "csrf_origin_mismatch",

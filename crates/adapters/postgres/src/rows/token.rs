@@ -29,6 +29,7 @@ pub const fn purpose_str(purpose: TokenPurpose) -> &'static str {
     match purpose {
         TokenPurpose::PasswordReset => "password_reset",
         TokenPurpose::EmailVerification => "email_verification",
+        TokenPurpose::MfaLogin => "mfa_login",
     }
 }
 
@@ -37,6 +38,7 @@ pub fn parse_purpose(s: &str) -> Result<TokenPurpose, CorruptRow> {
     match s {
         "password_reset" => Ok(TokenPurpose::PasswordReset),
         "email_verification" => Ok(TokenPurpose::EmailVerification),
+        "mfa_login" => Ok(TokenPurpose::MfaLogin),
         _ => Err(CorruptRow::new(
             "one_time_tokens",
             "purpose",
