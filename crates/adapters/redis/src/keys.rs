@@ -45,4 +45,9 @@ impl Keys {
     pub(crate) fn denied(&self, session: SessionId) -> String {
         format!("{}deny:{{{session}}}", self.prefix)
     }
+
+    /// An OAuth state in flight, by the hex digest of the state.
+    pub(crate) fn oauth_state(&self, digest_hex: &str) -> String {
+        format!("{}oauth:{{{digest_hex}}}", self.prefix)
+    }
 }

@@ -46,6 +46,7 @@
 //! | `P rl:{<limiter key>}` | hash | `end` (ms), `n` requests counted | at `end` |
 //! | `P lo:{<identifier>}` | hash | `n` failures, `win` window end, `lock` lock end (ms) | at `max(win, lock)` |
 //! | `P deny:{<session-uuid>}` | string | deadline (ms) | at the deadline |
+//! | `P oauth:{<state digest hex>}` | string | an OAuth state record (`oauth_state.rs`), taken with `GETDEL` | at its `expires_at` |
 //!
 //! No plain token is ever stored: only SHA-256 digests and the successor sealed with
 //! the presented token (see `portcullis_domain::token`). `revoke_user` reads the user
@@ -98,6 +99,7 @@ mod deny_list;
 mod error;
 mod keys;
 mod lockout;
+mod oauth_state;
 mod rate_limiter;
 mod refresh_tokens;
 mod time;
@@ -106,5 +108,6 @@ pub use config::RedisConfig;
 pub use connection::{RedisConnection, RedisStores, connect, ping};
 pub use deny_list::RedisDenyList;
 pub use lockout::RedisLockoutStore;
+pub use oauth_state::RedisOAuthStateStore;
 pub use rate_limiter::RedisRateLimiter;
 pub use refresh_tokens::RedisRefreshTokenStore;

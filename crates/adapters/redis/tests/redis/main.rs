@@ -6,6 +6,7 @@
 mod contract;
 mod faults;
 mod footprint;
+mod oauth_state;
 #[expect(
     clippy::expect_used,
     reason = "test fixtures: a broken test environment should stop the test loudly"
