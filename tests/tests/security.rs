@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use portcullis_e2e::{TestServer, native, register_body, unique_email};
+use portcullis_e2e::{PASSWORD, TestServer, native, register_body, unique_email};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -24,11 +24,8 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 async fn unknown_account_and_wrong_password_are_indistinguishable_in_time_and_body() {
     // A cost high enough that one bcrypt run dwarfs the rest of a login, low enough
     // that 80 of them take a few seconds; no lock-out in the way of the samples.
-    let server = TestServer::start(&[
-        ("BCRYPT_COST", "8"),
-        ("LOGIN_LOCKOUT_THRESHOLD", "1000"),
-    ])
-    .await;
+    let server =
+        TestServer::start(&[("BCRYPT_COST", "8"), ("LOGIN_LOCKOUT_THRESHOLD", "1000")]).await;
     let client = native();
     let email = unique_email("timing");
     let res = client
@@ -131,27 +128,40 @@ async fn header_values_with_cr_or_lf_are_never_reflected() {
     for (what, request) in [
         (
             "bare CR in X-Request-Id",
-            format!("GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc\r{injected}\r\nConnection: close\r\n\r\n"),
+            format!(
+                "GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc\r{injected}\r\nConnection: close\r\n\r\n"
+            ),
         ),
         (
             "bare LF in X-Request-Id",
-            format!("GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc\n{injected}\r\nConnection: close\r\n\r\n"),
+            format!(
+                "GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc\n{injected}\r\nConnection: close\r\n\r\n"
+            ),
         ),
         (
             "obs-fold continuation",
-            format!("GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc\r\n {injected}\r\nConnection: close\r\n\r\n"),
+            format!(
+                "GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc\r\n {injected}\r\nConnection: close\r\n\r\n"
+            ),
         ),
         (
             "percent-encoded CRLF in X-Request-Id",
-            format!("GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc%0d%0a{injected}\r\nConnection: close\r\n\r\n"),
+            format!(
+                "GET / HTTP/1.1\r\nHost: t\r\nX-Request-Id: abc%0d%0a{injected}\r\nConnection: close\r\n\r\n"
+            ),
         ),
         (
             "CRLF in the path",
-            format!("GET /%0d%0a{} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", injected.replace(' ', "%20")),
+            format!(
+                "GET /%0d%0a{} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                injected.replace(' ', "%20")
+            ),
         ),
         (
             "CRLF in Origin",
-            format!("GET / HTTP/1.1\r\nHost: t\r\nOrigin: https://app.example.com\r{injected}\r\nConnection: close\r\n\r\n"),
+            format!(
+                "GET / HTTP/1.1\r\nHost: t\r\nOrigin: https://app.example.com\r{injected}\r\nConnection: close\r\n\r\n"
+            ),
         ),
     ] {
         let answer = raw_exchange(&server, request.as_bytes());
@@ -164,8 +174,7 @@ async fn header_values_with_cr_or_lf_are_never_reflected() {
         for line in &lines {
             if let Some(id) = line.strip_prefix("x-request-id: ") {
                 assert!(
-                    id == "abc"
-                        || (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())),
+                    id == "abc" || (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())),
                     "{what}: request id {id:?} was not replaced"
                 );
             }
@@ -180,9 +189,10 @@ async fn header_values_with_cr_or_lf_are_never_reflected() {
 }
 
 fn chunked(body: &[u8], chunk: usize) -> Vec<u8> {
-    let mut out = b"POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+    let mut out =
+        b"POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
 Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-        .to_vec();
+            .to_vec();
     for part in body.chunks(chunk) {
         out.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
         out.extend_from_slice(part);
@@ -213,4 +223,190 @@ async fn a_chunked_body_over_16_kib_is_413() {
     let answer = raw_exchange(&server, &chunked(small.as_bytes(), 7));
     assert!(answer.starts_with("HTTP/1.1 401"), "{answer:.200}");
     assert!(answer.contains("invalid_credentials"), "{answer}");
+}
+
+/// Values the parsers accept that could still trip a database (lengths counted in
+/// bytes vs characters, case folding that grows a string, quotes, `LIKE` wildcards),
+/// and values they must refuse — sent through every path that stores or searches.
+async fn probe_storage(server: &TestServer) {
+    let client = native();
+    let admin = "root@example.com";
+    let res = client
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({"email": admin, "password": PASSWORD, "token_delivery": "body"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let token = res.json::<serde_json::Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let send = |method: reqwest::Method, path: String, body: Option<serde_json::Value>| {
+        let mut req = client
+            .request(method, server.url(&path))
+            .bearer_auth(&token)
+            .header("user-agent", "probe/1.0 ('; DROP TABLE sessions;--) 名");
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let ct = res
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            let body: serde_json::Value = res.json().await.unwrap_or_default();
+            assert!(!status.is_server_error(), "{path}: {status} {body}");
+            if status.is_client_error() {
+                assert_eq!(ct, "application/problem+json", "{path}");
+                assert!(body["code"].is_string(), "{path}: {body}");
+            }
+            (status, body)
+        }
+    };
+    let longest = format!(
+        "{}@{}.example.com",
+        "l".repeat(64),
+        "d".repeat(254 - 65 - 12)
+    );
+    let emails = [
+        longest.as_str(),
+        "ådmin@exämple.com",
+        "İstanbul@example.com",
+        "o'brien@example.com",
+        "a%b_c@example.com",
+        "ẞ@example.com",
+    ];
+    let names = [
+        "名".repeat(100),
+        "💥".repeat(100),
+        "e\u{301}".repeat(50),
+        "Robert'); DROP TABLE users;--".to_owned(),
+        "%_\\".to_owned(),
+    ];
+    let mut ids = Vec::new();
+    for (i, email) in emails.iter().enumerate() {
+        let name = &names[i % names.len()];
+        let (status, body) = send(
+            reqwest::Method::POST,
+            "/api/v1/users".into(),
+            Some(json!({"email": email, "password": PASSWORD, "name": name, "username": format!("u.{i}-_x")})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{email}: {body}");
+        assert_eq!(body["user"]["name"], name.as_str(), "stored intact");
+        ids.push(body["user"]["id"].as_str().unwrap().to_owned());
+        let (status, body) = send(
+            reqwest::Method::GET,
+            format!("/api/v1/users/email/{}", percent(&email.to_uppercase())),
+            None,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{email} found case-insensitively: {body}"
+        );
+    }
+    for name in &names {
+        let (status, _) = send(
+            reqwest::Method::PUT,
+            format!("/api/v1/users/{}", ids[0]),
+            Some(json!({"name": name})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    for bad in [
+        json!({"name": "n".repeat(101)}),
+        json!({"name": "a\u{0}b"}),
+        json!({"email": format!("l{longest}")}),
+        json!({"username": "x".repeat(33)}),
+        json!({"role": "root"}),
+    ] {
+        let (status, _) = send(
+            reqwest::Method::PUT,
+            format!("/api/v1/users/{}", ids[1]),
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    for q in [
+        "%",
+        "_",
+        "\\",
+        "'",
+        "名",
+        "💥",
+        "e\u{301}",
+        "İ",
+        &"%".repeat(254),
+        &"x".repeat(255),
+        "a\u{0}",
+    ] {
+        send(
+            reqwest::Method::GET,
+            format!("/api/v1/users?q={}", percent(q)),
+            None,
+        )
+        .await;
+    }
+    for query in [
+        "type=login_failed",
+        "type=%27",
+        "user_id=not-a-uuid",
+        "user_id=%00",
+        "cursor=%27%3B",
+        "limit=1e3",
+        "limit=-0",
+    ] {
+        send(
+            reqwest::Method::GET,
+            format!("/api/v1/admin/audit?{query}"),
+            None,
+        )
+        .await;
+    }
+    for path in [
+        "/api/v1/users/%00",
+        "/api/v1/users/email/%00",
+        "/api/v1/users/'",
+    ] {
+        send(reqwest::Method::GET, path.to_owned(), None).await;
+    }
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn percent(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+const ADMIN_ENV: [(&str, &str); 2] = [
+    ("ADMIN_EMAIL", "root@example.com"),
+    ("ADMIN_PASSWORD", PASSWORD),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_values_never_make_sqlite_answer_5xx() {
+    let server = TestServer::start(&ADMIN_ENV).await;
+    probe_storage(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_values_never_make_postgres_answer_5xx() {
+    let shared = portcullis_e2e::Shared::new().await;
+    let server = TestServer::start_shared(&shared, &ADMIN_ENV).await;
+    probe_storage(&server).await;
 }
