@@ -451,3 +451,51 @@ async fn errors_are_problem_json_with_stable_codes() {
         "byte-identical 401s"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn embedded_mode_keeps_accounts_and_sessions_across_a_restart() {
+    let mut server = TestServer::start(&[]).await;
+    let client = native();
+    let email = unique_email("sqlite");
+    let res = client
+        .post(server.url("/api/v1/auth/register"))
+        .json(&register_body(&email, None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    server.restart().await;
+    assert!(
+        server.data_dir.path().join("portcullis.db").exists(),
+        "the embedded SQLite file"
+    );
+    let res = client
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD, "token_delivery": "body"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the account survived the restart"
+    );
+    let access = res.json::<Value>().await.unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sessions: Value = client
+        .get(server.url("/api/v1/auth/sessions"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions["sessions"].as_array().unwrap().len(),
+        2,
+        "the session from before the restart is listed"
+    );
+}

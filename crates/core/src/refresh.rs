@@ -63,10 +63,22 @@ impl AuthService {
             }
         };
         let now = self.deps.clock.now();
-        // Redis rotated; Postgres must still hold the session as active.
+        // Redis rotated; Postgres must still hold the session as active. One exception:
+        // a concurrent reuse of the token we just rotated (zero grace window) may have
+        // revoked the session between our rotation and this check. The rotation did win,
+        // so its caller gets its answer (SPEC §2: exactly one 200, the rest reuse); the
+        // tokens in it are already dead (family revoked, session denied).
         if !self.deps.sessions.touch(session_id, now).await? {
-            self.deps.refresh_tokens.revoke_family(session_id).await?;
-            return Err(RefreshError::InvalidToken);
+            let lost_to_reuse = self
+                .deps
+                .sessions
+                .find(session_id)
+                .await?
+                .is_some_and(|s| s.revoked_reason == Some(RevokeReason::Reused));
+            if !lost_to_reuse {
+                self.deps.refresh_tokens.revoke_family(session_id).await?;
+                return Err(RefreshError::InvalidToken);
+            }
         }
         let Some(user) = self.deps.users.find_by_id(user_id).await? else {
             self.end_session(session_id, RevokeReason::AccountDeleted)

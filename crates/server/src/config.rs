@@ -25,7 +25,8 @@
 //! - `METRICS_TOKEN`: Bearer token `/metrics` requires (default: none, open).
 //!
 //! Storage:
-//! - `DATABASE_URL`: `postgres://…` (default: none, SQLite under `DATA_DIR`).
+//! - `DATABASE_URL`: `postgres://…`, or `sqlite://path` for the embedded store (default:
+//!   SQLite at `DATA_DIR/portcullis.db`); production requires Postgres.
 //! - `REDIS_URL`: `redis://…` or `rediss://…` (default: none, in-process stores).
 //! - `REDIS_PREFIX`: prefix of every Redis key, so several deployments (or test runs)
 //!   can share one Redis (default `portcullis:`).
@@ -118,7 +119,7 @@ use ipnet::IpNet;
 use portcullis_core::AuthPolicy;
 use portcullis_domain::ports::LockoutPolicy;
 use portcullis_domain::{DeviceBinding, TimeSpan};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 pub use browser::{CookieSettings, SameSite};
 pub use error::{ConfigError, Problem, Quoted};
@@ -171,7 +172,8 @@ pub struct Config {
     pub otel_exporter_otlp_endpoint: Option<String>,
     /// `METRICS_TOKEN`: when set, `/metrics` requires it as a Bearer token.
     pub metrics_token: Option<SecretString>,
-    /// `DATABASE_URL` (Postgres); `None` means the embedded SQLite store.
+    /// `DATABASE_URL` (Postgres or `sqlite://path`); `None` means the embedded SQLite
+    /// store under `DATA_DIR`.
     pub database_url: Option<SecretString>,
     /// `REDIS_URL`; `None` means in-process stores.
     pub redis_url: Option<SecretString>,
@@ -276,9 +278,19 @@ impl Config {
         let metrics_token = env.secret("METRICS_TOKEN");
         let database_url = env.connection_url(
             "DATABASE_URL",
-            &["postgres", "postgresql"],
-            "the scheme must be postgres or postgresql",
+            &["postgres", "postgresql", "sqlite"],
+            "the scheme must be postgres, postgresql or sqlite",
         )?;
+        if production
+            && database_url
+                .as_ref()
+                .is_some_and(|u| u.expose_secret().starts_with("sqlite:"))
+        {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                Problem::Invalid("production requires Postgres (postgres://…)"),
+            ));
+        }
         let redis_url = env.connection_url(
             "REDIS_URL",
             &["redis", "rediss", "redis+unix", "unix"],

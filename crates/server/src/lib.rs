@@ -5,6 +5,7 @@ pub mod config;
 pub mod keygen;
 pub mod local_secret;
 pub mod mail;
+pub mod oauth;
 pub mod retention;
 pub mod telemetry;
 pub mod wiring;

@@ -20,12 +20,11 @@ use portcullis_http::{
     TrustedNet,
 };
 use portcullis_memory::{
-    MemoryAuditLog, MemoryDenyList, MemoryLockoutStore, MemoryMailOutbox, MemoryMfaRepository,
-    MemoryOneTimeTokens, MemoryRateLimiter, MemoryRefreshTokenStore, MemorySessionRepository,
-    MemoryUserRepository,
+    MemoryDenyList, MemoryLockoutStore, MemoryRateLimiter, MemoryRefreshTokenStore,
 };
 use portcullis_postgres::{PgConfig, PgMailOutbox, PgPool, PgStores};
 use portcullis_redis::RedisConfig;
+use portcullis_sqlite::{SqliteConfig, SqliteStores};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
 
@@ -130,7 +129,14 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     };
     let health = vec![durable.health, fast.health];
     let state = AppState {
-        service: AuthService::new(deps, config.auth_policy()),
+        service: AuthService::new(deps, config.auth_policy()).with_oauth(
+            portcullis_core::OAuthDeps {
+                providers: crate::oauth::providers(config)?,
+                identities: durable.oauth_identities,
+                states: fast.oauth_states,
+            },
+            crate::oauth::policy(config),
+        ),
         settings: Arc::new(http_settings(config)),
         health: Arc::new(health),
         metrics: Some(metrics_endpoint(config, hasher)?),
@@ -251,6 +257,7 @@ struct DurableStores {
     sessions: Arc<dyn SessionRepository>,
     audit: Arc<dyn AuditLog>,
     one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    oauth_identities: Arc<dyn portcullis_domain::ports::OAuthIdentityRepository>,
     mfa: Arc<dyn MfaRepository>,
     outbox: Arc<dyn MailOutbox>,
     pool: Option<PgPool>,
@@ -258,24 +265,48 @@ struct DurableStores {
 }
 
 async fn durable_stores(config: &Config) -> anyhow::Result<DurableStores> {
-    if let Some(url) = &config.database_url {
-        return postgres_stores(config, url.expose_secret()).await;
+    let url = config
+        .database_url
+        .as_ref()
+        .map(|u| u.expose_secret().to_owned());
+    match url {
+        Some(url) if !url.starts_with("sqlite:") => postgres_stores(config, &url).await,
+        url => {
+            let sqlite = match url {
+                Some(url) => {
+                    SqliteConfig::from_url(&url).context("DATABASE_URL: use sqlite://path")?
+                }
+                None => SqliteConfig::new(config.data_dir.join("portcullis.db")),
+            };
+            sqlite_stores(&sqlite).await
+        }
     }
-    tracing::warn!(
-        "embedded mode: users and sessions live in this process and are lost on restart; \
-         set DATABASE_URL for a durable store"
-    );
+}
+
+/// The embedded store: one SQLite file (migrated at open), single node.
+async fn sqlite_stores(sqlite: &SqliteConfig) -> anyhow::Result<DurableStores> {
+    let stores = SqliteStores::open_with(sqlite)
+        .await
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL (SQLite): {e}"))?;
+    tracing::info!(path = %sqlite.path.display(), "embedded mode: data lives in this SQLite file (single node)");
+    let probe = stores.clone();
     Ok(DurableStores {
-        users: Arc::new(MemoryUserRepository::new()),
-        sessions: Arc::new(MemorySessionRepository::new()),
-        audit: Arc::new(MemoryAuditLog::new()),
-        one_time_tokens: Arc::new(MemoryOneTimeTokens::new()),
-        mfa: Arc::new(MemoryMfaRepository::new()),
-        outbox: Arc::new(MemoryMailOutbox::new()),
+        users: stores.users,
+        sessions: stores.sessions,
+        audit: stores.audit,
+        one_time_tokens: stores.one_time_tokens,
+        oauth_identities: stores.oauth_identities,
+        mfa: stores.mfa,
+        outbox: stores.mail_outbox,
         pool: None,
         health: HealthCheck {
             name: "database",
-            run: Arc::new(|| Box::pin(async { Ok("ok") })),
+            run: Arc::new(move || {
+                let probe = probe.clone();
+                Box::pin(
+                    async move { probe.ping().await.map(|()| "ok").map_err(|e| e.to_string()) },
+                )
+            }),
         },
     })
 }
@@ -292,6 +323,7 @@ async fn postgres_stores(config: &Config, url: &str) -> anyhow::Result<DurableSt
         sessions: stores.sessions,
         audit: stores.audit,
         one_time_tokens: stores.one_time_tokens,
+        oauth_identities: stores.oauth_identities,
         mfa: stores.mfa,
         outbox: Arc::new(PgMailOutbox::new(pool.clone())),
         pool: Some(pool.clone()),
@@ -342,6 +374,7 @@ struct FastStores {
     deny_list: Arc<dyn SessionDenyList>,
     lockout: Arc<dyn LockoutStore>,
     limiter: Arc<dyn RateLimiter>,
+    oauth_states: Arc<dyn portcullis_domain::ports::OAuthStateStore>,
     health: HealthCheck,
 }
 
@@ -356,6 +389,7 @@ async fn fast_stores(config: &Config) -> anyhow::Result<FastStores> {
             deny_list: Arc::new(MemoryDenyList::new()),
             lockout: Arc::new(MemoryLockoutStore::new()),
             limiter: Arc::new(MemoryRateLimiter::new()),
+            oauth_states: Arc::new(portcullis_memory::MemoryOAuthStateStore::new()),
             health: HealthCheck {
                 name: "redis",
                 run: Arc::new(|| Box::pin(async { Ok("in_process") })),
@@ -375,6 +409,9 @@ async fn fast_stores(config: &Config) -> anyhow::Result<FastStores> {
         deny_list: Arc::new(stores.deny_list),
         lockout: Arc::new(stores.lockout),
         limiter: Arc::new(stores.rate_limiter),
+        oauth_states: Arc::new(portcullis_redis::RedisOAuthStateStore::new(
+            stores.connection.clone(),
+        )),
         health: HealthCheck {
             name: "redis",
             run: Arc::new(move || {
