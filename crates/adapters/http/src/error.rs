@@ -130,6 +130,24 @@ impl ApiError {
         )
     }
 
+    /// 400 `invalid_oauth_state`: the same answer for every state failure.
+    pub fn invalid_oauth_state() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_oauth_state",
+            "This sign-in link is invalid, used, expired or was started in another browser.",
+        )
+    }
+
+    /// 400 `invalid_redirect`.
+    pub fn invalid_redirect() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_redirect",
+            "redirect_to must be an absolute URL on an allowed origin.",
+        )
+    }
+
     /// 401 `unauthenticated`: no credentials at all.
     pub fn unauthenticated() -> Self {
         let mut e = Self::new(

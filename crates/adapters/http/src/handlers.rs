@@ -5,6 +5,7 @@ pub mod audit;
 pub mod docs;
 pub mod login;
 pub mod mfa;
+pub mod oauth;
 pub mod recovery;
 pub mod register;
 pub mod session;

@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
 use self::responses::ProblemResponses;
 
 use crate::handlers::{
-    account, audit, docs, login, mfa, recovery, register, session, sessions, system, users,
+    account, audit, docs, login, mfa, oauth, recovery, register, session, sessions, system, users,
 };
 
 /// Security scheme: `Authorization: Bearer <access token>`.
@@ -85,12 +85,16 @@ fields are refused (400 `validation_failed`). A wrong method answers 405 \
         mfa::enroll,
         mfa::confirm,
         mfa::disable,
+        oauth::start,
+        oauth::callback,
         sessions::list,
         sessions::revoke,
         account::get_me,
         account::patch_me,
         account::delete_me,
         account::change_password,
+        oauth::list_identities,
+        oauth::unlink_identity,
         users::list,
         users::create,
         users::get_by_email,

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, Route, web};
 
 use crate::error::ApiError;
 use crate::handlers::{
-    account, audit, docs, login, mfa, recovery, register, session, sessions, system, users,
+    account, audit, docs, login, mfa, oauth, recovery, register, session, sessions, system, users,
 };
 
 fn not_allowed(allow: &'static [&'static str]) -> Route {
@@ -140,6 +140,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::patch().to(account::patch_me))
                     .route(web::delete().to(account::delete_me))
                     .default_service(not_allowed(&["GET", "PATCH", "DELETE"])),
+            )
+            .service(
+                web::resource("/auth/oauth/{provider}")
+                    .route(web::get().to(oauth::start))
+                    .default_service(not_allowed(&["GET"])),
+            )
+            .service(
+                web::resource("/auth/oauth/{provider}/callback")
+                    .route(web::get().to(oauth::callback))
+                    .default_service(not_allowed(&["GET"])),
+            )
+            .service(
+                web::resource("/me/identities")
+                    .route(web::get().to(oauth::list_identities))
+                    .default_service(not_allowed(&["GET"])),
+            )
+            .service(
+                web::resource("/me/identities/{provider}")
+                    .route(web::delete().to(oauth::unlink_identity))
+                    .default_service(not_allowed(&["DELETE"])),
             )
             .service(
                 web::resource("/me/password")

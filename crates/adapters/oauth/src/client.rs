@@ -6,8 +6,7 @@ use std::time::Duration;
 use oauth2::basic::{BasicClient, BasicErrorResponse, BasicRequestTokenError};
 use oauth2::{
     AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
-    TokenUrl,
+    EndpointSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse, TokenUrl,
 };
 use portcullis_domain::oauth::PkceVerifier;
 use portcullis_domain::ports::OAuthError;
@@ -80,7 +79,10 @@ impl OAuthClient {
     ///
     /// # Errors
     /// When an endpoint is not a URL or the HTTP client cannot start.
-    pub fn new(config: &ProviderConfig, scopes: &'static [&'static str]) -> Result<Self, ConfigError> {
+    pub fn new(
+        config: &ProviderConfig,
+        scopes: &'static [&'static str],
+    ) -> Result<Self, ConfigError> {
         let oauth = BasicClient::new(ClientId::new(config.client_id.clone()))
             .set_client_secret(ClientSecret::new(
                 config.client_secret.expose_secret().to_owned(),
@@ -88,7 +90,8 @@ impl OAuthClient {
             // client_secret_post: accepted by Google and by GitHub alike.
             .set_auth_type(AuthType::RequestBody)
             .set_auth_uri(
-                AuthUrl::new(config.auth_url.clone()).map_err(|_| ConfigError::BadUrl("auth_url"))?,
+                AuthUrl::new(config.auth_url.clone())
+                    .map_err(|_| ConfigError::BadUrl("auth_url"))?,
             )
             .set_token_uri(
                 TokenUrl::new(config.token_url.clone())
@@ -126,7 +129,11 @@ impl OAuthClient {
     /// # Errors
     /// `ExchangeRefused` for an OAuth error answer (also GitHub's, which comes with
     /// status 200); `Unavailable` for a transport failure, a timeout or garbage.
-    pub async fn exchange(&self, code: &str, verifier: &PkceVerifier) -> Result<String, OAuthError> {
+    pub async fn exchange(
+        &self,
+        code: &str,
+        verifier: &PkceVerifier,
+    ) -> Result<String, OAuthError> {
         let token = self
             .oauth
             .exchange_code(AuthorizationCode::new(code.to_owned()))

@@ -94,7 +94,10 @@ impl OAuthProvider for GithubProvider {
         };
         let (email, email_verified) = match emails {
             Some((email, verified)) => (Some(email), verified),
-            None => (user.email.as_deref().and_then(|e| Email::parse(e).ok()), false),
+            None => (
+                user.email.as_deref().and_then(|e| Email::parse(e).ok()),
+                false,
+            ),
         };
         Ok(OAuthProfile {
             provider: ProviderName::Github,
@@ -126,7 +129,10 @@ mod tests {
         ];
         let (email, verified) = primary(&list).unwrap_or_else(|| panic!("a primary"));
         assert_eq!(email.as_str(), "main@example.com");
-        assert!(!verified, "a verified secondary never makes the primary verified");
+        assert!(
+            !verified,
+            "a verified secondary never makes the primary verified"
+        );
         assert!(primary(&[entry("a@example.com", false, true)]).is_none());
     }
 }

@@ -94,7 +94,11 @@ mod tests {
     fn only_a_true_claim_is_verified() {
         assert!(verified(Some(&serde_json::json!(true))));
         assert!(verified(Some(&serde_json::json!("true"))));
-        for v in [serde_json::json!(false), serde_json::json!("yes"), serde_json::json!(1)] {
+        for v in [
+            serde_json::json!(false),
+            serde_json::json!("yes"),
+            serde_json::json!(1),
+        ] {
             assert!(!verified(Some(&v)), "{v}");
         }
         assert!(!verified(None));

@@ -49,7 +49,10 @@ impl<'c> oauth2::AsyncHttpClient<'c> for Bridge {
 }
 
 /// Sends a request built by `oauth2` (the token request) and reads the whole answer.
-async fn send(client: &reqwest::Client, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+async fn send(
+    client: &reqwest::Client,
+    request: HttpRequest,
+) -> Result<HttpResponse, TransportError> {
     let response = client.execute(reqwest::Request::try_from(request)?).await?;
     let mut builder = oauth2::http::Response::builder().status(response.status());
     for (name, value) in response.headers() {
@@ -78,7 +81,11 @@ pub(crate) async fn get_json<T: DeserializeOwned>(
         .map_err(|e| unavailable(what, e))?;
     let status = response.status();
     if status.is_client_error() {
-        tracing::warn!(status = status.as_u16(), what, "the provider refused its own access token");
+        tracing::warn!(
+            status = status.as_u16(),
+            what,
+            "the provider refused its own access token"
+        );
         return Err(OAuthError::ExchangeRefused);
     }
     if status != StatusCode::OK {

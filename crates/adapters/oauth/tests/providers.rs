@@ -65,7 +65,10 @@ async fn google_authorize_url_carries_state_and_the_s256_challenge() {
         q["redirect_uri"],
         "https://auth.example.com/api/v1/auth/oauth/google/callback"
     );
-    assert!(!url.as_str().contains(verifier().expose()), "the verifier never leaves");
+    assert!(
+        !url.as_str().contains(verifier().expose()),
+        "the verifier never leaves"
+    );
 }
 
 #[tokio::test]
@@ -95,9 +98,7 @@ async fn a_wrong_verifier_or_code_is_refused() {
     token_ok(&server).await;
     Mock::given(method("POST"))
         .and(path("/token"))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})),
-        )
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})))
         .mount(&server)
         .await;
     let google = GoogleProvider::new(&config(&server, Duration::from_secs(5))).unwrap();
@@ -148,7 +149,10 @@ async fn github_refusal_with_status_200_is_refused() {
         ))
         .mount(&server)
         .await;
-    let err = github(&server).exchange("x", &verifier()).await.unwrap_err();
+    let err = github(&server)
+        .exchange("x", &verifier())
+        .await
+        .unwrap_err();
     assert!(matches!(err, OAuthError::ExchangeRefused), "{err:?}");
 }
 
@@ -171,7 +175,10 @@ async fn github_uses_the_numeric_id_and_the_verified_primary_address() {
         ])))
         .mount(&server)
         .await;
-    let profile = github(&server).exchange("the-code", &verifier()).await.unwrap();
+    let profile = github(&server)
+        .exchange("the-code", &verifier())
+        .await
+        .unwrap();
     assert_eq!(profile.subject, "583231");
     assert_eq!(profile.email.unwrap().as_str(), "octo@example.com");
     assert!(profile.email_verified);
@@ -184,9 +191,10 @@ async fn github_without_the_email_list_has_no_verified_address() {
     token_ok(&server).await;
     Mock::given(method("GET"))
         .and(path("/user"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"id": 7, "login": "octocat", "email": "public@example.com"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": 7, "login": "octocat", "email": "public@example.com"})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -194,7 +202,10 @@ async fn github_without_the_email_list_has_no_verified_address() {
         .respond_with(ResponseTemplate::new(403))
         .mount(&server)
         .await;
-    let profile = github(&server).exchange("the-code", &verifier()).await.unwrap();
+    let profile = github(&server)
+        .exchange("the-code", &verifier())
+        .await
+        .unwrap();
     assert_eq!(profile.email.unwrap().as_str(), "public@example.com");
     assert!(!profile.email_verified);
 }

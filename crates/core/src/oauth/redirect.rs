@@ -35,10 +35,7 @@ pub(crate) fn checked(raw: &str, allowlist: &[String]) -> Option<String> {
         return None;
     }
     let origin = url.origin().ascii_serialization();
-    allowlist
-        .iter()
-        .any(|allowed| *allowed == origin)
-        .then(|| url.into())
+    allowlist.contains(&origin).then(|| url.into())
 }
 
 /// `redirect` with `error=<code>` added to its query (an earlier `error` replaced).

@@ -133,6 +133,12 @@ pub const CODES: &[Code] = &[
     ),
     code("username_taken", 409, "This username is taken."),
     code(
+        "last_login_method",
+        409,
+        "Unlinking this provider would leave the account without a way to sign in (no \
+         password, no other provider).",
+    ),
+    code(
         "last_admin",
         409,
         "The change would leave the service without an admin.",
