@@ -13,8 +13,8 @@ mod counters;
 mod error;
 mod login;
 mod logout;
-mod oauth;
 mod mfa;
+mod oauth;
 pub mod rbac;
 mod recovery;
 mod refresh;
@@ -28,11 +28,11 @@ pub use authenticate::{AuthError, Principal};
 pub use config::AuthPolicy;
 pub use error::Failure;
 pub use login::{LoginError, LoginIdentifier};
+pub use mfa::{MFA_TOKEN_TTL, MfaError, TotpSetup};
 pub use oauth::{
     AccountRefusal, IdentityError, OAuthCallback, OAuthCallbackError, OAuthDeps, OAuthPolicy,
     OAuthRefusal, OAuthSignIn, OAuthStart, OAuthStartError,
 };
-pub use mfa::{MFA_TOKEN_TTL, MfaError, TotpSetup};
 pub use recovery::RecoveryError;
 pub use refresh::RefreshError;
 pub use register::{RegisterError, RegisterOutcome, Registration};

@@ -36,9 +36,8 @@ mod system;
 pub use contracts::{
     audit_log_contract, lockout_store_contract, mfa_repository_contract,
     oauth_identity_repository_contract, oauth_state_store_contract,
-    one_time_token_repository_contract, rate_limiter_contract,
-    refresh_token_store_contract, session_deny_list_contract, session_repository_contract,
-    user_repository_contract,
+    one_time_token_repository_contract, rate_limiter_contract, refresh_token_store_contract,
+    session_deny_list_contract, session_repository_contract, user_repository_contract,
 };
 pub use fixtures::{
     WithUsers, email, sample_client, sample_enrollment, sample_event, sample_identity,
