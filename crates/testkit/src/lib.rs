@@ -1,11 +1,11 @@
 //! Portcullis testkit: the port contract suites and deterministic test doubles.
 //!
 //! Every adapter of a store port runs the same suite (ARCHITECTURE.md): the memory
-//! adapters today, SQLite, Postgres and Redis later. A suite is one `async fn` per port,
+//! adapters, SQLite, Postgres and Redis. A suite is one `async fn` per port,
 //! generic over the port through a factory that returns a fresh, empty store for each
 //! sub-case:
 //!
-//! ```ignore
+//! ```text
 //! #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 //! async fn refresh_tokens() {
 //!     portcullis_testkit::refresh_token_store_contract(|| async {
