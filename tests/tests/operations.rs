@@ -121,10 +121,35 @@ async fn health_root_and_jwks_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn sigterm_stops_the_server_gracefully() {
-    let mut server = TestServer::start(&[]).await;
-    let status = server.terminate();
+async fn sigterm_lets_an_in_flight_request_finish_then_exits_cleanly() {
+    // bcrypt at cost 14 makes a registration take a good fraction of a second: long
+    // enough to be in flight when SIGTERM arrives.
+    let mut server = TestServer::start(&[("BCRYPT_COST", "14")]).await;
+    let url = server.url("/api/v1/auth/register");
+    let in_flight = tokio::spawn(async move {
+        native()
+            .post(url)
+            .json(&register_body(&unique_email("drain"), None))
+            .send()
+            .await
+            .map(|r| r.status())
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let started = std::time::Instant::now();
+    let status = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .unwrap();
+    let answered = in_flight.await.unwrap();
+    assert_eq!(
+        answered.ok(),
+        Some(StatusCode::CREATED),
+        "the in-flight request finished"
+    );
     assert!(status.success(), "exit status {status:?}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "bounded by SHUTDOWN_TIMEOUT"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -216,4 +241,29 @@ async fn logs_carry_one_line_per_request_and_never_a_secret() {
         me["user_id"], "-",
         "the user is known on an authenticated request"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cleanup_runs_one_retention_pass_and_exits() {
+    let db = portcullis_postgres::test_support::TestDatabase::new()
+        .await
+        .unwrap();
+    let out = std::process::Command::new(portcullis_e2e::binary())
+        .arg("cleanup")
+        .env_clear()
+        .env("APP_ENV", "local")
+        .env("DATABASE_URL", db.url())
+        .env(
+            "JWT_SECRET",
+            "e2e-test-secret-that-is-long-enough-0123456789",
+        )
+        .env(
+            "DATA_DIR",
+            std::env::temp_dir().join(format!("portcullis-cleanup-{}", std::process::id())),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("cleanup removed 0 session(s)"), "{stderr}");
 }
