@@ -11,3 +11,8 @@ test:
 # Fast feedback while editing.
 check:
     cargo clippy --workspace --all-targets -- -D warnings
+
+# Benchmark against this machine's limits; prints one table, saved under target/bench/.
+# `just bench --quick`: one short run per scenario (CI keeps the bench working with it).
+bench *ARGS:
+    ./scripts/bench.sh {{ARGS}}

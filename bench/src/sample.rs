@@ -45,11 +45,16 @@ pub enum Sample {
         /// What `wrk` reported.
         stats: WrkStats,
     },
-    /// Time of one bcrypt verification, single-threaded.
+    /// Time of one bcrypt verification while every core runs one.
     HashTime {
+        /// 1-based run number (the login run it is paired with).
+        #[serde(default)]
+        run: u32,
         /// The bcrypt cost.
         cost: u32,
-        /// How many verifications were timed.
+        /// Threads verifying at once (one per core).
+        threads: u32,
+        /// How many verifications were timed, over all threads.
         iterations: u32,
         /// Their median, in milliseconds.
         median_ms: f64,
@@ -172,7 +177,9 @@ mod tests {
     #[test]
     fn samples_round_trip_as_tagged_json() {
         let sample = Sample::HashTime {
+            run: 1,
             cost: 12,
+            threads: 2,
             iterations: 5,
             median_ms: 210.0,
         };

@@ -76,9 +76,18 @@ fn ratios_are_medians_of_paired_runs() {
 fn login_is_compared_with_cores_over_hash_time() {
     let samples = vec![
         Sample::HashTime {
+            run: 1,
             cost: 12,
-            iterations: 5,
-            median_ms: 250.0,
+            threads: 2,
+            iterations: 6,
+            median_ms: 240.0,
+        },
+        Sample::HashTime {
+            run: 1,
+            cost: 12,
+            threads: 2,
+            iterations: 6,
+            median_ms: 260.0,
         },
         wrk(label::LOGIN, 1, 7, 900.0),
     ];

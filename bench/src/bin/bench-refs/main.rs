@@ -7,8 +7,9 @@
 //!   jsonwebtoken (the floor of any JWT-authenticated endpoint).
 //! - `--mode raw`: one Redis EVAL and one Postgres single-row UPDATE per request (the
 //!   round trips a refresh-token rotation cannot avoid).
-//! - `--mode hash-time`: times bcrypt verifications single-threaded and prints one
-//!   `hash_time` sample (the login ceiling is cores ÷ that time).
+//! - `--mode hash-time`: times bcrypt verifications on `--threads` threads at once (one
+//!   per core by default) and prints one `hash_time` sample (the login ceiling is cores
+//!   ÷ that time).
 //!
 //! Servers run like Portcullis does: a multi-threaded Tokio runtime under actix-web's
 //! default worker count, bound to 127.0.0.1. They answer `GET /health` for readiness.
@@ -64,9 +65,15 @@ struct Args {
     /// bcrypt cost for `hash-time`.
     #[arg(long, default_value_t = 12)]
     cost: u32,
-    /// Verifications timed by `hash-time`.
-    #[arg(long, default_value_t = 5)]
+    /// Verifications timed by `hash-time`, per thread.
+    #[arg(long, default_value_t = 3)]
     iterations: u32,
+    /// Threads verifying at once in `hash-time` (default: one per core).
+    #[arg(long)]
+    threads: Option<u32>,
+    /// Run number written into the `hash-time` sample.
+    #[arg(long, default_value_t = 1)]
+    run: u32,
 }
 
 #[tokio::main]
@@ -97,6 +104,12 @@ async fn main() -> anyhow::Result<()> {
             };
             raw::serve(addr, settings).await
         }
-        Mode::HashTime => hash_time::run(args.cost, args.iterations).await,
+        Mode::HashTime => {
+            let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            let threads = args
+                .threads
+                .unwrap_or_else(|| u32::try_from(cores).unwrap_or(1));
+            hash_time::run(args.cost, args.iterations, threads, args.run).await
+        }
     }
 }
