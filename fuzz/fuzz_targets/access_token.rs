@@ -97,8 +97,8 @@ enum Input {
     Raw(String),
     /// Structured header and claims, signed with the real secret.
     Signed {
-        header: Header,
-        claims: Claims,
+        header: Box<Header>,
+        claims: Box<Claims>,
         /// Flip one byte of the finished token.
         tamper: Option<(u16, u8)>,
     },
