@@ -8,8 +8,8 @@
 #                               minute after the build): CI runs it so the bench keeps working
 #
 # What it does, each step printed with a "bench:" prefix:
-#   1. builds the release binaries (portcullis, and bench-refs + portcullis-bench from
-#      bench/); installs wrk from Debian when missing (as root);
+#   1. builds the release binaries (portcullis; bench-refs, portcullis-bench and the
+#      criterion benches from bench/); installs wrk from Debian when missing (as root);
 #   2. finds or starts PostgreSQL and Redis exactly like the test command
 #      (scripts/services.sh), creates a fresh database and a fresh Redis prefix;
 #   3. registers the refresh sessions on a set-up server with BCRYPT_COST=4, then
@@ -17,7 +17,9 @@
 #      BCRYPT_COST=12, rate limits raised to 1000000/min, LOG_LEVEL=warn);
 #   4. runs the scenarios of issue 5 with wrk against 127.0.0.1 only, runs interleaved
 #      so a noisy machine hits both sides of a ratio alike;
-#   5. prints the table (bench/src/report.rs explains every number).
+#   5. prints the table (bench/src/report.rs explains every number) and exits non-zero
+#      when a measurement is missing or had failed requests (a missed target is a result,
+#      not a failure).
 # Everything it starts is stopped on exit, the database dropped and the keys deleted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -103,14 +105,20 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+RUN_ID="$(date -u +%Y%m%d-%H%M%S)-$MODE"
+OUT="$ROOT/target/bench/$RUN_ID"
+mkdir -p "$OUT/data"
+
 step "build (release)"
-cargo build --release --locked -p portcullis -p portcullis-bench
-if [ "$MODE" = full ]; then
-    cargo bench --locked -p portcullis-bench --bench micro --no-run
-fi
+# One invocation for the server, the tools and the criterion benches, so cargo unifies
+# features once and nothing is built twice.
+cargo build --release --locked -p portcullis -p portcullis-bench --bins --benches \
+    --message-format=json-render-diagnostics >"$OUT/build.json"
 SERVER="$ROOT/target/release/portcullis"
 REFS="$ROOT/target/release/bench-refs"
 TOOL="$ROOT/target/release/portcullis-bench"
+MICRO=$(sed -n 's/.*"name":"micro".*"executable":"\([^"]*\)".*/\1/p' "$OUT/build.json" | tail -n 1)
+[ -x "$MICRO" ] || die "the criterion benches were not built (see $OUT/build.json)"
 
 step "load generator"
 if ! command -v wrk >/dev/null; then
@@ -142,10 +150,7 @@ STARTED_PG=0 STARTED_REDIS=0
 [[ "$TEST_REDIS_URL" == *127.0.0.1:56379 && "$REDIS_WAS_UP" = 0 ]] && STARTED_REDIS=1
 
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-RUN_ID="$(date -u +%Y%m%d-%H%M%S)-$MODE"
-OUT="$ROOT/target/bench/$RUN_ID"
 SAMPLES="$OUT/samples.jsonl"
-mkdir -p "$OUT/data"
 # The servers' working directory: outside the repository, so no .env is picked up.
 SERVER_CWD=$(mktemp -d)
 : >"$SAMPLES"
@@ -320,8 +325,9 @@ for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
 CRITERION_ARGS=()
 if [ "$MODE" = full ]; then
     step "6. criterion micro-benchmarks"
-    CRITERION_HOME="$OUT/criterion" cargo bench --locked -p portcullis-bench --bench micro \
-        >"$OUT/criterion.txt" 2>&1 || die "cargo bench failed (see $OUT/criterion.txt)"
+    # The bench binary the build step made: what `cargo bench -p portcullis-bench` runs.
+    CRITERION_HOME="$OUT/criterion" "$MICRO" --bench \
+        >"$OUT/criterion.txt" 2>&1 || die "the criterion benches failed (see $OUT/criterion.txt)"
     grep -E '^[a-z_0-9]+ +time:' "$OUT/criterion.txt" >&2 || true
     CRITERION_ARGS=(--criterion-home "$OUT/criterion")
 fi
@@ -331,10 +337,10 @@ QUICK_FLAG=""
 [ "$MODE" = quick ] && QUICK_FLAG=" --quick"
 COMMANDS=(
     "./scripts/bench.sh$QUICK_FLAG   (just bench$QUICK_FLAG)"
-    "cargo build --release --locked -p portcullis -p portcullis-bench"
+    "cargo build --release --locked -p portcullis -p portcullis-bench --bins --benches"
     "bench-refs --mode plain|verify|raw --port P ...; bench-refs --mode hash-time --cost $COST --iterations $HASH_ITERATIONS (per core, before and after each login run)"
 )
-[ "$MODE" = full ] && COMMANDS+=("CRITERION_HOME=$OUT/criterion cargo bench --locked -p portcullis-bench --bench micro")
+[ "$MODE" = full ] && COMMANDS+=("CRITERION_HOME=$OUT/criterion ${MICRO#"$ROOT"/} --bench   (= cargo bench -p portcullis-bench)")
 COMMAND_ARGS=()
 for c in "${COMMANDS[@]}"; do COMMAND_ARGS+=(--command "$c"); done
 "$TOOL" report --samples "$SAMPLES" --out-dir "$OUT" --latest "$ROOT/target/bench/latest.json" \

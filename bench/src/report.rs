@@ -39,6 +39,8 @@ pub struct RunInfo {
     pub saved_to: String,
     /// The commands that produced the run, besides the `wrk` lines of the samples.
     pub commands: Vec<String>,
+    /// Whether the criterion micro-benchmarks ran (full mode).
+    pub micro_benchmarks: bool,
 }
 
 /// One line of the table.
@@ -274,6 +276,24 @@ impl Report {
             .iter()
             .filter(|r| r.target.is_some())
             .map(|r| (r, r.met()))
+    }
+
+    /// What makes the run unusable: failed requests (a scenario that no longer works
+    /// against the API measures errors, not the service) and measurements missing from
+    /// the samples. A missed target is not a problem: it is a result.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for row in &self.rows {
+            if let Some(errors) = row.errors.filter(|e| *e > 0) {
+                problems.push(format!("{}: {errors} failed requests", row.name));
+            }
+            let measured = row.rps.is_some() || row.value.is_some();
+            let expected = row.section < 6 || self.run.micro_benchmarks;
+            if expected && !measured {
+                problems.push(format!("{}: not measured", row.name));
+            }
+        }
+        problems
     }
 }
 

@@ -42,6 +42,7 @@ fn run_info() -> RunInfo {
         server: "APP_ENV=local".to_owned(),
         saved_to: "target/bench/x/report.json".to_owned(),
         commands: vec!["./scripts/bench.sh".to_owned()],
+        micro_benchmarks: false,
     }
 }
 
@@ -145,4 +146,26 @@ fn renders_one_table_with_targets_and_commands() {
         .map(|l| l.chars().count())
         .collect();
     assert!(widths.windows(2).all(|w| w[0] == w[1]), "aligned columns");
+}
+
+#[test]
+fn failed_requests_and_missing_measurements_are_problems() {
+    let mut failing = wrk(label::ME, 1, 100, 2.0);
+    if let Sample::Wrk { stats, .. } = &mut failing {
+        stats.status_errors = 7;
+    }
+    let report = Report::build(machine(), run_info(), vec![failing], None);
+    let problems = report.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p == "GET /api/v1/me, Bearer token: 7 failed requests")
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("plain: bare") && p.ends_with("not measured"))
+    );
+    // Quick mode runs no criterion: its rows are not expected.
+    assert!(!problems.iter().any(|p| p.starts_with("criterion")));
 }

@@ -1,4 +1,5 @@
-//! `report`: reads the samples, prints the table, saves `report.json` and `report.txt`.
+//! `report`: reads the samples, prints the table, saves `report.json` and `report.txt`;
+//! fails when a measurement is missing or had failed requests (what CI checks).
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -75,6 +76,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         server: args.server,
         saved_to: json_path.display().to_string(),
         commands: args.commands,
+        micro_benchmarks: args.criterion_home.is_some(),
     };
     let report = Report::build(
         Machine::current(),
@@ -91,5 +93,15 @@ pub fn run(args: ReportArgs) -> anyhow::Result<()> {
         std::fs::write(latest, &json).with_context(|| format!("writing {}", latest.display()))?;
     }
     write!(std::io::stdout().lock(), "{rendered}")?;
+    let problems = report.problems();
+    if !problems.is_empty() {
+        for problem in &problems {
+            eprintln!("bench: problem: {problem}");
+        }
+        anyhow::bail!(
+            "the run is incomplete ({} problems above): the bench no longer works as written",
+            problems.len()
+        );
+    }
     Ok(())
 }
