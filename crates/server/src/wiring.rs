@@ -110,7 +110,10 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         revoked_days: config.revoked_token_retention_days,
     };
     let deps = Deps {
-        users: durable.users,
+        users: match &fast.replica {
+            Some(replica) => Arc::new(replica.cached_users(durable.users)),
+            None => durable.users,
+        },
         sessions: durable.sessions,
         refresh_tokens: fast.refresh_tokens,
         deny_list: fast.deny_list,
@@ -376,6 +379,8 @@ struct FastStores {
     limiter: Arc<dyn RateLimiter>,
     oauth_states: Arc<dyn portcullis_domain::ports::OAuthStateStore>,
     health: HealthCheck,
+    /// The deny-list replica and user cache, with Redis.
+    replica: Option<portcullis_redis::Replica>,
 }
 
 async fn fast_stores(config: &Config) -> anyhow::Result<FastStores> {
@@ -390,6 +395,7 @@ async fn fast_stores(config: &Config) -> anyhow::Result<FastStores> {
             lockout: Arc::new(MemoryLockoutStore::new()),
             limiter: Arc::new(MemoryRateLimiter::new()),
             oauth_states: Arc::new(portcullis_memory::MemoryOAuthStateStore::new()),
+            replica: None,
             health: HealthCheck {
                 name: "redis",
                 run: Arc::new(|| Box::pin(async { Ok("in_process") })),
@@ -404,9 +410,13 @@ async fn fast_stores(config: &Config) -> anyhow::Result<FastStores> {
         .await
         .map_err(|e| anyhow::anyhow!("REDIS_URL: {e}"))?;
     let connection = stores.connection.clone();
+    // Access-token checks and `GET /me` read this replica instead of Redis and the
+    // database while its subscription is healthy (portcullis_redis::Replica).
+    let replica = portcullis_redis::Replica::start(stores.connection.clone());
     Ok(FastStores {
         refresh_tokens: Arc::new(stores.refresh_tokens),
-        deny_list: Arc::new(stores.deny_list),
+        deny_list: Arc::new(replica.deny_list()),
+        replica: Some(replica),
         lockout: Arc::new(stores.lockout),
         limiter: Arc::new(stores.rate_limiter),
         oauth_states: Arc::new(portcullis_redis::RedisOAuthStateStore::new(

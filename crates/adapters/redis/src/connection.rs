@@ -20,6 +20,8 @@ use crate::{RedisDenyList, RedisLockoutStore, RedisRateLimiter, RedisRefreshToke
 #[derive(Clone)]
 pub struct RedisConnection {
     manager: ConnectionManager,
+    /// For connections that cannot be multiplexed (the replica's subscription).
+    client: redis::Client,
     keys: Keys,
     deadline: Duration,
 }
@@ -109,10 +111,11 @@ impl RedisConnection {
             .set_number_of_retries(2)
             .set_min_delay(Duration::from_millis(50))
             .set_max_delay(Duration::from_millis(250));
-        let manager = ConnectionManager::new_lazy_with_config(client, manager_config)
+        let manager = ConnectionManager::new_lazy_with_config(client.clone(), manager_config)
             .map_err(|err| store_error("connect", err))?;
         Ok(Self {
             manager,
+            client,
             keys: Keys::new(&config.prefix),
             deadline: config.call_deadline(),
         })
@@ -120,6 +123,15 @@ impl RedisConnection {
 
     pub(crate) const fn keys(&self) -> &Keys {
         &self.keys
+    }
+
+    pub(crate) const fn client(&self) -> &redis::Client {
+        &self.client
+    }
+
+    /// The bound on one call, reconnection included.
+    pub(crate) const fn deadline(&self) -> std::time::Duration {
+        self.deadline
     }
 
     /// Runs one Redis request under the call deadline, mapping its errors.
@@ -145,6 +157,16 @@ impl RedisConnection {
     ) -> Result<T, StoreError> {
         let mut con = self.manager.clone();
         self.call(op, invocation.invoke_async(&mut con)).await
+    }
+
+    /// Runs a pipeline (not a transaction) under the call deadline.
+    pub(crate) async fn pipeline<T: redis::FromRedisValue>(
+        &self,
+        op: &'static str,
+        pipe: &redis::Pipeline,
+    ) -> Result<T, StoreError> {
+        let mut con = self.manager.clone();
+        self.call(op, pipe.query_async(&mut con)).await
     }
 
     /// Runs a plain command under the call deadline.

@@ -37,7 +37,11 @@ impl SessionDenyList for RedisDenyList {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let mut invocation = DENY.key(self.redis.keys().denied(session));
-        invocation.arg(ms(now)).arg(span_ms(ttl));
+        invocation
+            .arg(ms(now))
+            .arg(span_ms(ttl))
+            .arg(self.redis.keys().events())
+            .arg(session.to_string());
         let _: i64 = self.redis.script("deny session", &invocation).await?;
         Ok(())
     }

@@ -43,7 +43,26 @@ impl Keys {
 
     /// The deny-list entry of a session.
     pub(crate) fn denied(&self, session: SessionId) -> String {
-        format!("{}deny:{{{session}}}", self.prefix)
+        format!("{}{{{session}}}", self.denied_prefix())
+    }
+
+    /// What every deny-list key starts with.
+    pub(crate) fn denied_prefix(&self) -> String {
+        format!("{}deny:", self.prefix)
+    }
+
+    /// The session of a deny-list key, if it is one.
+    pub(crate) fn denied_session(&self, key: &str) -> Option<SessionId> {
+        let tag = key
+            .strip_prefix(self.prefix.as_str())?
+            .strip_prefix("deny:{")?
+            .strip_suffix('}')?;
+        uuid::Uuid::parse_str(tag).ok().map(SessionId::from_uuid)
+    }
+
+    /// The pub/sub channel of deny-list and user-cache events (see `replica.rs`).
+    pub(crate) fn events(&self) -> String {
+        format!("{}events", self.prefix)
     }
 
     /// An OAuth state in flight, by the hex digest of the state.

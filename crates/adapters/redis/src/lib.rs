@@ -47,6 +47,15 @@
 //! | `P lo:{<identifier>}` | hash | `n` failures, `win` window end, `lock` lock end (ms) | at `max(win, lock)` |
 //! | `P deny:{<session-uuid>}` | string | deadline (ms) | at the deadline |
 //! | `P oauth:{<state digest hex>}` | string | an OAuth state record (`oauth_state.rs`), taken with `GETDEL` | at its `expires_at` |
+//! | `P events` | pub/sub channel | `d <session> <deadline> <ttl>` (published by the deny script), `u <user>` (a user changed) | — |
+//!
+//! # The replica
+//!
+//! [`Replica`] keeps the deny-list and a short-lived user cache in process, fed by the
+//! events channel with a snapshot on every (re)subscription and a heartbeat that
+//! withdraws trust within [`TRUSTED_FOR`]: the access-token check and `GET /me` then
+//! cost no round trip, and revocations still reach every instance within a second
+//! (details in `replica.rs`).
 //!
 //! No plain token is ever stored: only SHA-256 digests and the successor sealed with
 //! the presented token (see `portcullis_domain::token`). `revoke_user` reads the user
@@ -70,7 +79,7 @@
 //! would have expired its used tokens answer `Reused` and its current token `Unknown`.
 //! Memory grows by one digest per rotation (the used set) for the life of a family.
 //!
-//! # Rate limiting: a fixed window from the first request
+//! # Rate limiting: a fixed window from the first request, leased in blocks
 //!
 //! Each key has a window that opens at its first counted request and lasts
 //! `policy.window`; up to `limit` requests pass in it, refused ones are not counted,
@@ -87,6 +96,13 @@
 //!   every minute boundary. The known cost of fixed windows remains: a client can pass
 //!   up to `2 × limit` requests in a span of one window straddling a window's end.
 //!
+//! While much of a budget is left, one script call grants a lease of several requests
+//! (a sixteenth of what remains, at most 64) that the instance spends locally; the last
+//! 31 of a window go one by one. The limit is never exceeded and one instance counts
+//! exactly; with several, a neighbour's unspent lease can refuse a request early (at
+//! most a sixteenth of the remaining budget, never below 32 left). See
+//! [`RedisRateLimiter`].
+//!
 //! [`StoreError::Unavailable`]: portcullis_domain::StoreError::Unavailable
 //! [`StoreError::Unexpected`]: portcullis_domain::StoreError::Unexpected
 //! [`RefreshTokenStore::rotate`]: portcullis_domain::ports::RefreshTokenStore::rotate
@@ -102,6 +118,7 @@ mod lockout;
 mod oauth_state;
 mod rate_limiter;
 mod refresh_tokens;
+mod replica;
 mod time;
 
 pub use config::RedisConfig;
@@ -111,3 +128,6 @@ pub use lockout::RedisLockoutStore;
 pub use oauth_state::RedisOAuthStateStore;
 pub use rate_limiter::RedisRateLimiter;
 pub use refresh_tokens::RedisRefreshTokenStore;
+pub use replica::{
+    CachedUserRepository, HEARTBEAT, Replica, ReplicatedDenyList, TRUSTED_FOR, USER_TTL,
+};

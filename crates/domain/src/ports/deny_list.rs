@@ -11,7 +11,8 @@ use crate::{TimeSpan, Timestamp};
 #[async_trait]
 pub trait SessionDenyList: Send + Sync + 'static {
     /// Denies a session for `ttl` (the access-token lifetime plus leeway). Idempotent;
-    /// the visible effect MUST be immediate for every reader of the same store.
+    /// the visible effect MUST be immediate for every reader in this process and reach
+    /// readers in other processes sharing the store within one second (SPEC §2 rule 7).
     ///
     /// # Errors
     /// Only [`StoreError`].

@@ -8,6 +8,11 @@ mod faults;
 mod footprint;
 mod oauth_state;
 #[expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed step should stop the test"
+)]
+mod replica;
+#[expect(
     clippy::expect_used,
     reason = "test fixtures: a broken test environment should stop the test loudly"
 )]
