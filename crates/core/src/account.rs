@@ -71,6 +71,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`AccountError::AccountGone`] when it was deleted.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn me(&self, principal: &Principal) -> Result<User, AccountError> {
         self.deps
             .users

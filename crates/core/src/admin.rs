@@ -120,6 +120,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`AccountError::Forbidden`] for non-admins.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_users(
         &self,
         by: &Principal,
@@ -143,6 +144,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`AccountError::NotFound`] for unknown ids and, for non-admins, others' ids.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get_user(&self, by: &Principal, id: UserId) -> Result<User, AccountError> {
         check(by, Action::ReadUser, Some(id))?;
         self.deps
@@ -156,6 +158,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`AccountError::Forbidden`], [`AccountError::NotFound`].
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn get_user_by_email(
         &self,
         by: &Principal,
@@ -340,6 +343,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`AccountError::Forbidden`] for non-admins.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_audit(
         &self,
         by: &Principal,
@@ -364,6 +368,7 @@ impl AuthService {
     ///
     /// # Errors
     /// `WeakPassword` when creating with a password that breaks the policy.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn bootstrap_admin(
         &self,
         email: Email,

@@ -33,6 +33,7 @@ impl AuthService {
     /// # Errors
     /// [`AuthError::InvalidToken`] for any bad token; a [`Failure`] when the deny-list
     /// is unreachable.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
         let now = self.deps.clock.now();
         let claims = self

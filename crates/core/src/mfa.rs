@@ -83,6 +83,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`MfaError::InvalidCurrentPassword`], [`MfaError::AlreadyEnabled`].
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn enroll_totp(
         &self,
         principal: &Principal,
@@ -125,6 +126,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`MfaError::InvalidCode`].
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn confirm_totp(
         &self,
         principal: &Principal,
@@ -180,6 +182,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`MfaError::InvalidCode`].
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn disable_totp(
         &self,
         principal: &Principal,
@@ -235,6 +238,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`MfaError::InvalidMfaToken`], [`MfaError::InvalidCode`], [`MfaError::Locked`].
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn complete_mfa(
         &self,
         mfa_token: &str,

@@ -100,6 +100,7 @@ impl AuthService {
     /// # Errors
     /// A [`Failure`] when the limiter's store is unreachable; the caller applies
     /// `RATE_LIMIT_FAIL_OPEN`.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn rate_limit(
         &self,
         key: &str,

@@ -33,6 +33,7 @@ impl AuthService {
     ///
     /// # Errors
     /// Only a dependency [`Failure`].
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_sessions(&self, principal: &Principal) -> Result<Vec<SessionView>, Failure> {
         let sessions = self
             .deps

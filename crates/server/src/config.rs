@@ -274,7 +274,13 @@ impl Config {
             "json | pretty",
             &[("json", LogFormat::Json), ("pretty", LogFormat::Pretty)],
         )?;
-        let otel_exporter_otlp_endpoint = env.string("OTEL_EXPORTER_OTLP_ENDPOINT");
+        let otel_exporter_otlp_endpoint = env
+            .connection_url(
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                &["http", "https"],
+                "the scheme must be http or https (OTLP over HTTP/protobuf, port 4318)",
+            )?
+            .map(|url| url.expose_secret().to_owned());
         let metrics_token = env.secret("METRICS_TOKEN");
         let database_url = env.connection_url(
             "DATABASE_URL",

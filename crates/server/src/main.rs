@@ -77,10 +77,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(err) = telemetry::init(&config.log_level, config.log_format) {
-        eprintln!("error: {err}");
-        return ExitCode::from(2);
-    }
+    let telemetry = match telemetry::init(
+        &config.log_level,
+        config.log_format,
+        config.otel_exporter_otlp_endpoint.as_deref(),
+    ) {
+        Ok(telemetry) => telemetry,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -102,6 +109,8 @@ fn main() -> ExitCode {
             password_stdin,
         } => runtime.block_on(admin::create_admin(&config, &email, &name, password_stdin)),
     };
+    // Spans of the last requests are still queued: export them before exiting.
+    telemetry.shutdown();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -14,6 +14,7 @@ pub mod query;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;
+mod trace_context;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

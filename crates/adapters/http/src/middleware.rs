@@ -11,6 +11,7 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError, web};
 use portcullis_core::Principal;
+use tracing::Instrument as _;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -26,7 +27,10 @@ fn valid_request_id(v: &str) -> bool {
 }
 
 /// Assigns the request id (echoing a well-formed `X-Request-Id`), sets it on the
-/// response, and writes one access-log line per request.
+/// response, runs the request inside its span (the trace's root, or a child of the
+/// caller's W3C `traceparent` when traces are exported), and writes one access-log
+/// line per request. The span carries the matched route, never the path or query
+/// (OAuth callbacks carry codes there).
 pub async fn request_id(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -43,7 +47,19 @@ pub async fn request_id(
         );
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
-    let mut res = next.call(req).await?;
+    let pattern = req.match_pattern();
+    let span = tracing::info_span!(
+        "HTTP request",
+        otel.name = %format_args!("{method} {}", pattern.as_deref().unwrap_or("<unmatched>")),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = %method,
+        http.route = pattern.as_deref().unwrap_or("<unmatched>"),
+        http.response.status_code = tracing::field::Empty,
+        request_id = %id,
+    );
+    crate::trace_context::adopt_remote_parent(&span, req.headers());
+    let mut res = next.call(req).instrument(span.clone()).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(header::HeaderName::from_static("x-request-id"), value);
@@ -58,6 +74,10 @@ pub async fn request_id(
         .get::<Principal>()
         .map(|p| p.user_id.to_string());
     let status = res.status().as_u16();
+    span.record("http.response.status_code", status);
+    if res.status().is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
     let elapsed = started.elapsed().as_secs_f64();
     metrics::counter!(
         "portcullis_http_requests_total",

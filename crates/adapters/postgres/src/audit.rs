@@ -27,6 +27,7 @@ impl PgAuditLog {
 
 #[async_trait]
 impl AuditLog for PgAuditLog {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "AuditLog.record", otel.kind = "client", db.system.name = "postgresql"))]
     async fn record(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let row = AuditEventRow::try_from(event)?;
         let mut conn = checkout(&self.pool).await?;
@@ -38,6 +39,7 @@ impl AuditLog for PgAuditLog {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "AuditLog.list", otel.kind = "client", db.system.name = "postgresql"))]
     async fn list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         // Served by audit_events_user_id_idx / audit_events_type_id_idx / the primary

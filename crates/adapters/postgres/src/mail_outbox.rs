@@ -64,6 +64,7 @@ impl TryFrom<ClaimedRow> for QueuedMail {
 
 #[async_trait]
 impl MailOutbox for PgMailOutbox {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MailOutbox.enqueue", otel.kind = "client", db.system.name = "postgresql"))]
     async fn enqueue(&self, mail: &OutgoingMail, now: Timestamp) -> Result<(), StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let result = diesel::insert_into(mail_outbox::table)
@@ -82,6 +83,7 @@ impl MailOutbox for PgMailOutbox {
         settle(&mut conn, "queueing mail", result).await.map(|_| ())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MailOutbox.claim", otel.kind = "client", db.system.name = "postgresql"))]
     async fn claim(
         &self,
         now: Timestamp,
@@ -107,6 +109,7 @@ impl MailOutbox for PgMailOutbox {
         rows.into_iter().map(QueuedMail::try_from).collect()
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MailOutbox.mark_sent", otel.kind = "client", db.system.name = "postgresql"))]
     async fn mark_sent(&self, id: Uuid, now: Timestamp) -> Result<(), StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let result = diesel::update(mail_outbox::table.find(id))
@@ -121,6 +124,7 @@ impl MailOutbox for PgMailOutbox {
             .map(|_| ())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MailOutbox.mark_failed", otel.kind = "client", db.system.name = "postgresql"))]
     async fn mark_failed(
         &self,
         id: Uuid,

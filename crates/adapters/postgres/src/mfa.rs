@@ -41,6 +41,7 @@ fn code_rows(user: UserId, hashes: &[[u8; 32]]) -> Vec<RecoveryCodeRow> {
 
 #[async_trait]
 impl MfaRepository for PgMfaRepository {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.find", otel.kind = "client", db.system.name = "postgresql"))]
     async fn find(&self, user: UserId) -> Result<Option<TotpEnrollment>, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let id = user.as_uuid();
@@ -76,6 +77,7 @@ impl MfaRepository for PgMfaRepository {
         Ok(Some(totp.into_enrollment(codes)?))
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.save_pending", otel.kind = "client", db.system.name = "postgresql"))]
     async fn save_pending(&self, enrollment: &TotpEnrollment) -> Result<bool, StoreError> {
         let user = enrollment.user_id;
         let last_used_step = enrollment.last_used_step.map(step_to_db).transpose()?;
@@ -124,6 +126,7 @@ impl MfaRepository for PgMfaRepository {
         settle(&mut conn, "saving a pending MFA enrolment", result).await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.confirm", otel.kind = "client", db.system.name = "postgresql"))]
     async fn confirm(
         &self,
         user: UserId,
@@ -166,6 +169,7 @@ impl MfaRepository for PgMfaRepository {
         settle(&mut conn, "confirming an MFA enrolment", result).await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.use_step", otel.kind = "client", db.system.name = "postgresql"))]
     async fn use_step(&self, user: UserId, step: u64) -> Result<bool, StoreError> {
         let step = step_to_db(step)?;
         let mut conn = checkout(&self.pool).await?;
@@ -184,6 +188,7 @@ impl MfaRepository for PgMfaRepository {
         Ok(used == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.consume_recovery_code", otel.kind = "client", db.system.name = "postgresql"))]
     async fn consume_recovery_code(
         &self,
         user: UserId,
@@ -202,6 +207,7 @@ impl MfaRepository for PgMfaRepository {
         Ok(used == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.delete", otel.kind = "client", db.system.name = "postgresql"))]
     async fn delete(&self, user: UserId) -> Result<bool, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         // The recovery codes go with it (ON DELETE CASCADE).

@@ -34,6 +34,7 @@ fn to_identities(rows: Vec<OAuthIdentityRow>) -> Result<Vec<OAuthIdentity>, Stor
 
 #[async_trait]
 impl OAuthIdentityRepository for PgOAuthIdentities {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OAuthIdentityRepository.find", otel.kind = "client", db.system.name = "postgresql"))]
     async fn find(
         &self,
         provider: ProviderName,
@@ -50,6 +51,7 @@ impl OAuthIdentityRepository for PgOAuthIdentities {
         Ok(row.map(OAuthIdentity::try_from).transpose()?)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OAuthIdentityRepository.link", otel.kind = "client", db.system.name = "postgresql"))]
     async fn link(&self, identity: &OAuthIdentity) -> Result<bool, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         // ON CONFLICT DO NOTHING: a taken (provider, subject) is an answer, and the
@@ -64,6 +66,7 @@ impl OAuthIdentityRepository for PgOAuthIdentities {
         Ok(inserted == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OAuthIdentityRepository.list_for_user", otel.kind = "client", db.system.name = "postgresql"))]
     async fn list_for_user(&self, user: UserId) -> Result<Vec<OAuthIdentity>, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let result = oauth_identities::table
@@ -76,6 +79,7 @@ impl OAuthIdentityRepository for PgOAuthIdentities {
         to_identities(rows)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OAuthIdentityRepository.unlink", otel.kind = "client", db.system.name = "postgresql"))]
     async fn unlink(&self, user: UserId, provider: ProviderName) -> Result<bool, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let result = diesel::delete(

@@ -27,6 +27,7 @@ impl PgOneTimeTokens {
 
 #[async_trait]
 impl OneTimeTokenRepository for PgOneTimeTokens {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OneTimeTokenRepository.replace", otel.kind = "client", db.system.name = "postgresql"))]
     async fn replace(&self, token: &OneTimeToken) -> Result<(), StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let row = OneTimeTokenRow::from(token);
@@ -59,6 +60,7 @@ impl OneTimeTokenRepository for PgOneTimeTokens {
         settle(&mut conn, "replacing a one-time token", result).await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OneTimeTokenRepository.consume", otel.kind = "client", db.system.name = "postgresql"))]
     async fn consume(
         &self,
         hash: [u8; 32],

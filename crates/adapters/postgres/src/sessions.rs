@@ -31,6 +31,7 @@ fn to_ids(ids: Vec<Uuid>) -> Vec<SessionId> {
 
 #[async_trait]
 impl SessionRepository for PgSessionRepository {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.create", otel.kind = "client", db.system.name = "postgresql"))]
     async fn create(
         &self,
         session: &Session,
@@ -95,6 +96,7 @@ impl SessionRepository for PgSessionRepository {
         Ok(to_ids(evicted))
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.find", otel.kind = "client", db.system.name = "postgresql"))]
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let result = sessions::table
@@ -107,6 +109,7 @@ impl SessionRepository for PgSessionRepository {
         Ok(row.map(Session::try_from).transpose()?)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.touch", otel.kind = "client", db.system.name = "postgresql"))]
     async fn touch(&self, id: SessionId, now: Timestamp) -> Result<bool, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         // One conditional UPDATE: a concurrent revocation commits before it (no row
@@ -124,6 +127,7 @@ impl SessionRepository for PgSessionRepository {
         Ok(touched == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.list_active", otel.kind = "client", db.system.name = "postgresql"))]
     async fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<Session>, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let result = sessions::table
@@ -140,6 +144,7 @@ impl SessionRepository for PgSessionRepository {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.revoke", otel.kind = "client", db.system.name = "postgresql"))]
     async fn revoke(
         &self,
         id: SessionId,
@@ -162,6 +167,7 @@ impl SessionRepository for PgSessionRepository {
         Ok(revoked == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.revoke_all", otel.kind = "client", db.system.name = "postgresql"))]
     async fn revoke_all(
         &self,
         user: UserId,
@@ -192,6 +198,7 @@ impl SessionRepository for PgSessionRepository {
         Ok(to_ids(revoked))
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.purge", otel.kind = "client", db.system.name = "postgresql"))]
     async fn purge(
         &self,
         expired_before: Timestamp,

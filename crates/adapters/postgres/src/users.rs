@@ -75,6 +75,7 @@ fn contains_pattern(q: &str) -> String {
 
 #[async_trait]
 impl UserRepository for PgUserRepository {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.insert", otel.kind = "client", db.system.name = "postgresql"))]
     async fn insert(&self, user: &User) -> Result<(), UserWriteError> {
         let mut conn = checkout(&self.pool).await?;
         let result = diesel::insert_into(users::table)
@@ -85,6 +86,7 @@ impl UserRepository for PgUserRepository {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.find_by_id", otel.kind = "client", db.system.name = "postgresql"))]
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
         self.find_one("loading a user by id", |q| {
             q.filter(users::id.eq(id.as_uuid()))
@@ -92,6 +94,7 @@ impl UserRepository for PgUserRepository {
         .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.find_by_email", otel.kind = "client", db.system.name = "postgresql"))]
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
         let email = email.as_str().to_owned();
         self.find_one("loading a user by email", |q| {
@@ -100,6 +103,7 @@ impl UserRepository for PgUserRepository {
         .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.find_by_username", otel.kind = "client", db.system.name = "postgresql"))]
     async fn find_by_username(&self, username: &Username) -> Result<Option<User>, StoreError> {
         let username = username.as_str().to_owned();
         self.find_one("loading a user by username", |q| {
@@ -108,6 +112,7 @@ impl UserRepository for PgUserRepository {
         .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.update", otel.kind = "client", db.system.name = "postgresql"))]
     async fn update(&self, user: &User) -> Result<(), UserWriteError> {
         let mut conn = checkout(&self.pool).await?;
         let result = last_admin::update(&mut conn, UserRow::from(user)).await;
@@ -117,6 +122,7 @@ impl UserRepository for PgUserRepository {
         }
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.delete", otel.kind = "client", db.system.name = "postgresql"))]
     async fn delete(&self, id: UserId) -> Result<bool, UserWriteError> {
         let mut conn = checkout(&self.pool).await?;
         // Sessions, tokens, identities and MFA rows go by ON DELETE CASCADE, in the
@@ -126,6 +132,7 @@ impl UserRepository for PgUserRepository {
         Ok(deleted > 0)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.list", otel.kind = "client", db.system.name = "postgresql"))]
     async fn list(&self, query: &UserListQuery) -> Result<Vec<User>, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let mut select = users::table
@@ -153,6 +160,7 @@ impl UserRepository for PgUserRepository {
             .collect()
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.count_admins", otel.kind = "client", db.system.name = "postgresql"))]
     async fn count_admins(&self) -> Result<u64, StoreError> {
         let mut conn = checkout(&self.pool).await?;
         let result = users::table

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{RedisResult, ScriptInvocation};
+use tracing::Instrument as _;
 
 use portcullis_domain::StoreError;
 
@@ -140,7 +141,16 @@ impl RedisConnection {
         op: &'static str,
         request: impl Future<Output = RedisResult<T>>,
     ) -> Result<T, StoreError> {
-        match tokio::time::timeout(self.deadline, request).await {
+        let span = tracing::debug_span!(
+            "redis",
+            otel.name = op,
+            otel.kind = "client",
+            db.system.name = "redis"
+        );
+        match tokio::time::timeout(self.deadline, request)
+            .instrument(span)
+            .await
+        {
             Ok(result) => result.map_err(|err| store_error(op, err)),
             Err(_) => Err(StoreError::unavailable(anyhow::anyhow!(
                 "Redis {op}: no answer within {:?}",

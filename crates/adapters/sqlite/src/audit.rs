@@ -27,6 +27,7 @@ impl SqliteAuditLog {
 
 #[async_trait]
 impl AuditLog for SqliteAuditLog {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "AuditLog.record", otel.kind = "client", db.system.name = "sqlite"))]
     async fn record(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let row = AuditEventRow::from(event);
         self.db
@@ -39,6 +40,7 @@ impl AuditLog for SqliteAuditLog {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "AuditLog.list", otel.kind = "client", db.system.name = "sqlite"))]
     async fn list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         let limit = i64::from(filter.limit);
         let user = filter.user_id.map(|u| TextUuid(u.as_uuid()));

@@ -45,6 +45,7 @@ fn queued(
 
 #[async_trait]
 impl MailOutbox for SqliteMailOutbox {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MailOutbox.enqueue", otel.kind = "client", db.system.name = "sqlite"))]
     async fn enqueue(&self, mail: &OutgoingMail, now: Timestamp) -> Result<(), StoreError> {
         let values = (
             mail_outbox::id.eq(TextUuid(Uuid::now_v7())),
@@ -66,6 +67,7 @@ impl MailOutbox for SqliteMailOutbox {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MailOutbox.claim", otel.kind = "client", db.system.name = "sqlite"))]
     async fn claim(
         &self,
         now: Timestamp,
@@ -106,6 +108,7 @@ impl MailOutbox for SqliteMailOutbox {
         rows.into_iter().map(queued).collect()
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MailOutbox.mark_sent", otel.kind = "client", db.system.name = "sqlite"))]
     async fn mark_sent(&self, id: Uuid, now: Timestamp) -> Result<(), StoreError> {
         let (id, now) = (TextUuid(id), Micros(now));
         self.db
@@ -121,6 +124,7 @@ impl MailOutbox for SqliteMailOutbox {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MailOutbox.mark_failed", otel.kind = "client", db.system.name = "sqlite"))]
     async fn mark_failed(
         &self,
         id: Uuid,

@@ -47,6 +47,7 @@ fn replace_codes(
 
 #[async_trait]
 impl MfaRepository for SqliteMfaRepository {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.find", otel.kind = "client", db.system.name = "sqlite"))]
     async fn find(&self, user: UserId) -> Result<Option<TotpEnrollment>, StoreError> {
         let id = TextUuid(user.as_uuid());
         // One read transaction: the codes belong to the enrolment read (WAL snapshot).
@@ -78,6 +79,7 @@ impl MfaRepository for SqliteMfaRepository {
         Ok(Some(TotpRecord::from(totp).into_enrollment(codes)?))
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.save_pending", otel.kind = "client", db.system.name = "sqlite"))]
     async fn save_pending(&self, enrollment: &TotpEnrollment) -> Result<bool, StoreError> {
         let user = TextUuid(enrollment.user_id.as_uuid());
         let last_used_step = enrollment.last_used_step.map(step_to_db).transpose()?;
@@ -119,6 +121,7 @@ impl MfaRepository for SqliteMfaRepository {
             .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.confirm", otel.kind = "client", db.system.name = "sqlite"))]
     async fn confirm(
         &self,
         user: UserId,
@@ -150,6 +153,7 @@ impl MfaRepository for SqliteMfaRepository {
             .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.use_step", otel.kind = "client", db.system.name = "sqlite"))]
     async fn use_step(&self, user: UserId, step: u64) -> Result<bool, StoreError> {
         let step = step_to_db(step)?;
         let user = TextUuid(user.as_uuid());
@@ -171,6 +175,7 @@ impl MfaRepository for SqliteMfaRepository {
         Ok(used == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.consume_recovery_code", otel.kind = "client", db.system.name = "sqlite"))]
     async fn consume_recovery_code(
         &self,
         user: UserId,
@@ -192,6 +197,7 @@ impl MfaRepository for SqliteMfaRepository {
         Ok(used == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "MfaRepository.delete", otel.kind = "client", db.system.name = "sqlite"))]
     async fn delete(&self, user: UserId) -> Result<bool, StoreError> {
         let user = TextUuid(user.as_uuid());
         // The recovery codes go with it (ON DELETE CASCADE).

@@ -27,6 +27,7 @@ impl SqliteOAuthIdentities {
 
 #[async_trait]
 impl OAuthIdentityRepository for SqliteOAuthIdentities {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OAuthIdentityRepository.find", otel.kind = "client", db.system.name = "sqlite"))]
     async fn find(
         &self,
         provider: ProviderName,
@@ -46,6 +47,7 @@ impl OAuthIdentityRepository for SqliteOAuthIdentities {
         row.map(decode).transpose()
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OAuthIdentityRepository.link", otel.kind = "client", db.system.name = "sqlite"))]
     async fn link(&self, identity: &OAuthIdentity) -> Result<bool, StoreError> {
         let row = OAuthIdentityRow::from(identity);
         // ON CONFLICT DO NOTHING: a taken (provider, subject) is an answer, and the
@@ -63,6 +65,7 @@ impl OAuthIdentityRepository for SqliteOAuthIdentities {
         Ok(inserted == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OAuthIdentityRepository.list_for_user", otel.kind = "client", db.system.name = "sqlite"))]
     async fn list_for_user(&self, user: UserId) -> Result<Vec<OAuthIdentity>, StoreError> {
         let user = TextUuid(user.as_uuid());
         let rows = self
@@ -78,6 +81,7 @@ impl OAuthIdentityRepository for SqliteOAuthIdentities {
         decode_all(rows)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OAuthIdentityRepository.unlink", otel.kind = "client", db.system.name = "sqlite"))]
     async fn unlink(&self, user: UserId, provider: ProviderName) -> Result<bool, StoreError> {
         let user = TextUuid(user.as_uuid());
         let deleted = self

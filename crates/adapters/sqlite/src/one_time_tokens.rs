@@ -26,6 +26,7 @@ impl SqliteOneTimeTokens {
 
 #[async_trait]
 impl OneTimeTokenRepository for SqliteOneTimeTokens {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OneTimeTokenRepository.replace", otel.kind = "client", db.system.name = "sqlite"))]
     async fn replace(&self, token: &OneTimeToken) -> Result<(), StoreError> {
         let row = OneTimeTokenRow::from(token);
         let (user_id, purpose) = (row.user_id, purpose_str(token.purpose));
@@ -47,6 +48,7 @@ impl OneTimeTokenRepository for SqliteOneTimeTokens {
             .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "OneTimeTokenRepository.consume", otel.kind = "client", db.system.name = "sqlite"))]
     async fn consume(
         &self,
         hash: [u8; 32],

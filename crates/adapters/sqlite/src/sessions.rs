@@ -32,6 +32,7 @@ fn to_ids(ids: Vec<TextUuid>) -> Vec<SessionId> {
 
 #[async_trait]
 impl SessionRepository for SqliteSessionRepository {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.create", otel.kind = "client", db.system.name = "sqlite"))]
     async fn create(
         &self,
         session: &Session,
@@ -75,6 +76,7 @@ impl SessionRepository for SqliteSessionRepository {
         Ok(to_ids(evicted))
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.find", otel.kind = "client", db.system.name = "sqlite"))]
     async fn find(&self, id: SessionId) -> Result<Option<Session>, StoreError> {
         let id = TextUuid(id.as_uuid());
         let row = self
@@ -90,6 +92,7 @@ impl SessionRepository for SqliteSessionRepository {
         row.map(decode).transpose()
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.touch", otel.kind = "client", db.system.name = "sqlite"))]
     async fn touch(&self, id: SessionId, now: Timestamp) -> Result<bool, StoreError> {
         let (id, now) = (TextUuid(id.as_uuid()), Micros(now));
         // One conditional UPDATE: a concurrent revocation commits before it (no row
@@ -110,6 +113,7 @@ impl SessionRepository for SqliteSessionRepository {
         Ok(touched == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.list_active", otel.kind = "client", db.system.name = "sqlite"))]
     async fn list_active(&self, user: UserId, now: Timestamp) -> Result<Vec<Session>, StoreError> {
         let (user, now) = (TextUuid(user.as_uuid()), Micros(now));
         let rows = self
@@ -127,6 +131,7 @@ impl SessionRepository for SqliteSessionRepository {
         decode_all(rows)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.revoke", otel.kind = "client", db.system.name = "sqlite"))]
     async fn revoke(
         &self,
         id: SessionId,
@@ -152,6 +157,7 @@ impl SessionRepository for SqliteSessionRepository {
         Ok(revoked == 1)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.revoke_all", otel.kind = "client", db.system.name = "sqlite"))]
     async fn revoke_all(
         &self,
         user: UserId,
@@ -182,6 +188,7 @@ impl SessionRepository for SqliteSessionRepository {
         Ok(to_ids(revoked))
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "SessionRepository.purge", otel.kind = "client", db.system.name = "sqlite"))]
     async fn purge(
         &self,
         expired_before: Timestamp,

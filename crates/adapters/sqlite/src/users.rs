@@ -67,6 +67,7 @@ impl SqliteUserRepository {
 
 #[async_trait]
 impl UserRepository for SqliteUserRepository {
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.insert", otel.kind = "client", db.system.name = "sqlite"))]
     async fn insert(&self, user: &User) -> Result<(), UserWriteError> {
         let row = UserRow::from(user);
         let result = self
@@ -77,6 +78,7 @@ impl UserRepository for SqliteUserRepository {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.find_by_id", otel.kind = "client", db.system.name = "sqlite"))]
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
         self.find_one("loading a user by id", move |q| {
             q.filter(users::id.eq(TextUuid(id.as_uuid())))
@@ -84,6 +86,7 @@ impl UserRepository for SqliteUserRepository {
         .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.find_by_email", otel.kind = "client", db.system.name = "sqlite"))]
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
         let email = email.as_str().to_owned();
         self.find_one("loading a user by email", move |q| {
@@ -92,6 +95,7 @@ impl UserRepository for SqliteUserRepository {
         .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.find_by_username", otel.kind = "client", db.system.name = "sqlite"))]
     async fn find_by_username(&self, username: &Username) -> Result<Option<User>, StoreError> {
         let username = username.as_str().to_owned();
         self.find_one("loading a user by username", move |q| {
@@ -100,6 +104,7 @@ impl UserRepository for SqliteUserRepository {
         .await
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.update", otel.kind = "client", db.system.name = "sqlite"))]
     async fn update(&self, user: &User) -> Result<(), UserWriteError> {
         match last_admin::update(&self.db, UserRow::from(user)).await? {
             0 => Err(UserWriteError::NotFound),
@@ -107,12 +112,14 @@ impl UserRepository for SqliteUserRepository {
         }
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.delete", otel.kind = "client", db.system.name = "sqlite"))]
     async fn delete(&self, id: UserId) -> Result<bool, UserWriteError> {
         // Sessions, tokens, identities and MFA rows go by ON DELETE CASCADE, in the
         // same statement; audit events are not foreign keys and stay.
         Ok(last_admin::delete(&self.db, TextUuid(id.as_uuid())).await? > 0)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.list", otel.kind = "client", db.system.name = "sqlite"))]
     async fn list(&self, query: &UserListQuery) -> Result<Vec<User>, StoreError> {
         let limit = i64::from(query.limit);
         let after = query.after.map(|a| TextUuid(a.as_uuid()));
@@ -149,6 +156,7 @@ impl UserRepository for SqliteUserRepository {
         decode_all(rows)
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "UserRepository.count_admins", otel.kind = "client", db.system.name = "sqlite"))]
     async fn count_admins(&self) -> Result<u64, StoreError> {
         let count: i64 = self
             .db

@@ -31,6 +31,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`IdentityError::AccountGone`], or a failure.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn list_identities(
         &self,
         principal: &Principal,
@@ -50,6 +51,7 @@ impl AuthService {
     ///
     /// # Errors
     /// [`IdentityError`].
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn unlink_identity(
         &self,
         principal: &Principal,

@@ -182,6 +182,8 @@ fn every_bad_value_names_its_variable_on_one_line() {
         ("DATABASE_URL", "mysql://root@db/portcullis"),
         ("DATABASE_URL", "not a url"),
         ("REDIS_URL", "http://redis:6379"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "otel:4318"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "grpc://otel:4317"),
         ("AUTO_MIGRATE", "maybe"),
         ("JWT_SECRET", "short"),
         ("JWT_ALGORITHM", "RS256"),
@@ -602,7 +604,7 @@ fn the_other_settings_are_read_as_given() {
         ("PORT", "0"),
         ("DATA_DIR", "/var/lib/portcullis"),
         ("LOG_LEVEL", "warn,portcullis=debug,actix_web=INFO"),
-        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel:4317"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel:4318"),
         ("JWT_PRIVATE_KEY", "/keys/current.pem"),
         ("JWT_VERIFY_KEYS", "/keys/old1.pem, /keys/old2.pem"),
         ("JWT_AUDIENCE", "my-app"),
@@ -630,7 +632,7 @@ fn the_other_settings_are_read_as_given() {
     assert_eq!(config.log_level, "warn,portcullis=debug,actix_web=INFO");
     assert_eq!(
         config.otel_exporter_otlp_endpoint.as_deref(),
-        Some("http://otel:4317")
+        Some("http://otel:4318")
     );
     assert_eq!(
         config.jwt.private_key,
