@@ -114,9 +114,10 @@ step "build (release)"
 # features once and nothing is built twice.
 cargo build --release --locked -p portcullis -p portcullis-bench --bins --benches \
     --message-format=json-render-diagnostics >"$OUT/build.json"
-SERVER="$ROOT/target/release/portcullis"
-REFS="$ROOT/target/release/bench-refs"
-TOOL="$ROOT/target/release/portcullis-bench"
+RELEASE="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+SERVER="$RELEASE/portcullis"
+REFS="$RELEASE/bench-refs"
+TOOL="$RELEASE/portcullis-bench"
 MICRO=$(sed -n 's/.*"name":"micro".*"executable":"\([^"]*\)".*/\1/p' "$OUT/build.json" | tail -n 1)
 [ -x "$MICRO" ] || die "the criterion benches were not built (see $OUT/build.json)"
 

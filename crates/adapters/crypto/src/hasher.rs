@@ -1,4 +1,5 @@
-//! [`BcryptHasher`]: bcrypt on Tokio's blocking pool, with a bound on hashes in flight.
+//! [`BcryptHasher`]: bcrypt on dedicated lower-priority threads, with a bound on
+//! hashes in flight.
 //!
 //! Only the non-truncating bcrypt API is used (`clippy.toml` forbids the other): a
 //! password bcrypt cannot take whole (72 bytes or more, NUL terminator included) is an
@@ -17,6 +18,7 @@ use tokio::sync::Semaphore;
 mod check;
 #[cfg(test)]
 mod tests;
+mod workers;
 
 /// How a [`BcryptHasher`] is tuned (SPEC §6: `BCRYPT_COST`, bounded hashes in flight).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,21 +61,26 @@ pub enum BcryptConfigError {
         /// The largest accepted value.
         max: usize,
     },
+    /// The hashing threads could not be started.
+    #[error("could not start the password hashing threads")]
+    Threads(#[source] anyhow::Error),
     /// The dummy hash for unknown users could not be computed (no OS randomness).
     #[error("could not compute the dummy password hash")]
     DummyHash(#[source] anyhow::Error),
 }
 
-/// bcrypt [`PasswordHasher`]. Every hash and verification runs in
-/// `tokio::task::spawn_blocking`, inside the caller's tracing span, while holding one of
-/// `max_in_flight` semaphore permits; a caller that cannot get a permit within
-/// `max_wait` gets [`HashError::Overloaded`].
+/// bcrypt [`PasswordHasher`]. Every hash and verification runs on one of
+/// `max_in_flight` dedicated threads at a lower CPU priority (`workers.rs`: request
+/// latency comes first under contention), inside the caller's tracing span, while
+/// holding one of `max_in_flight` semaphore permits; a caller that cannot get a permit
+/// within `max_wait` gets [`HashError::Overloaded`].
 ///
 /// The permit moves into the blocking task, so a caller that gives up (a cancelled
 /// request) does not free a slot until its bcrypt work has really finished: the bound
 /// holds for CPU work, not just for waiting futures.
 pub struct BcryptHasher {
     config: BcryptConfig,
+    workers: workers::Workers,
     permits: Arc<Semaphore>,
     queued: AtomicUsize,
     /// A hash of a random password at the configured cost: unknown users are verified
@@ -110,8 +117,11 @@ impl BcryptHasher {
             });
         }
         let dummy = check::dummy_hash(config.cost).map_err(BcryptConfigError::DummyHash)?;
+        let workers = workers::Workers::start(config.max_in_flight)
+            .map_err(|e| BcryptConfigError::Threads(anyhow!(e)))?;
         Ok(Self {
             config,
+            workers,
             permits: Arc::new(Semaphore::new(config.max_in_flight)),
             queued: AtomicUsize::new(0),
             dummy: Arc::from(dummy),
@@ -135,7 +145,7 @@ impl BcryptHasher {
         self.queued.load(Ordering::Relaxed)
     }
 
-    /// Waits (at most `max_wait`) for a slot, then runs `work` on the blocking pool in
+    /// Waits (at most `max_wait`) for a slot, then runs `work` on a hashing thread in
     /// the current span, holding the slot until `work` returns.
     async fn run_blocking<T, F>(&self, work: F) -> Result<T, HashError>
     where
@@ -164,12 +174,22 @@ impl BcryptHasher {
             }
         };
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            span.in_scope(work)
+        let (done, result) = tokio::sync::oneshot::channel();
+        let submitted = self.workers.submit(Box::new(move || {
+            let value = span.in_scope(work);
+            // Freed when the work is done, even if the caller gave up, and before the
+            // answer, so a caller that got its answer sees the slot free.
+            drop(permit);
+            let _ = done.send(value);
+        }));
+        if !submitted {
+            return Err(HashError::Unexpected(anyhow!(
+                "the hashing threads are gone"
+            )));
+        }
+        result.await.map_err(|_| {
+            HashError::Unexpected(anyhow!("a hashing thread failed before it answered"))
         })
-        .await
-        .map_err(|e| HashError::Unexpected(anyhow!(e).context("the blocking hash task failed")))
     }
 }
 

@@ -46,7 +46,7 @@ mod stores;
 mod users;
 
 pub use audit::PgAuditLog;
-pub use config::{PgConfig, Recycle};
+pub use config::{PgConfig, Recycle, VERIFY_AFTER_IDLE};
 pub use error::ConnectError;
 pub use mail_outbox::{PgMailOutbox, purge_sessions_exclusively};
 pub use mfa::PgMfaRepository;

@@ -13,7 +13,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use portcullis_domain::StoreError;
 use secrecy::ExposeSecret;
 
-use crate::config::{PgConfig, Recycle};
+use crate::config::{PgConfig, Recycle, VERIFY_AFTER_IDLE};
 use crate::error::{ConnectError, pool_error, settle};
 
 /// A pool of Postgres connections, shared by every repository of [`crate::PgStores`].
@@ -34,10 +34,9 @@ pub const PING_TIMEOUT: Duration = Duration::from_secs(2);
 pub fn build_pool(config: &PgConfig) -> Result<PgPool, ConnectError> {
     let connect_timeout = config.connect_timeout;
     let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
-    manager_config.recycling_method = match config.recycle {
-        Recycle::Fast => RecyclingMethod::Fast,
-        Recycle::Verified => RecyclingMethod::Verified,
-    };
+    // Verified recycling probes only idle connections: a hook below, since diesel-async's
+    // own `Verified` costs a round trip on every checkout.
+    manager_config.recycling_method = RecyclingMethod::Fast;
     manager_config.custom_setup = Box::new(move |url| {
         let url = url.to_owned();
         Box::pin(async move {
@@ -60,6 +59,22 @@ pub fn build_pool(config: &PgConfig) -> Result<PgPool, ConnectError> {
         .wait_timeout(Some(config.wait_timeout))
         .create_timeout(Some(connect_timeout))
         .recycle_timeout(Some(connect_timeout));
+    if config.recycle == Recycle::Verified {
+        builder = builder.post_recycle(Hook::async_fn(|conn: &mut AsyncPgConnection, metrics| {
+            Box::pin(async move {
+                // `last_used` is still the previous checkout here (deadpool updates it
+                // after the hooks).
+                if metrics.last_used() <= VERIFY_AFTER_IDLE {
+                    return Ok(());
+                }
+                diesel::sql_query("SELECT 1")
+                    .execute(conn)
+                    .await
+                    .map(|_| ())
+                    .map_err(|_| HookError::message("an idle connection failed its probe"))
+            })
+        }));
+    }
     if let Some(max_lifetime) = config.max_lifetime {
         builder = builder.pre_recycle(Hook::sync_fn(move |_, metrics| {
             if metrics.age() > max_lifetime {

@@ -118,6 +118,9 @@ async fn idle_connections_killed_by_the_server_are_never_unexpected() {
         let users = PgUserRepository::new(pool.clone());
         users.count_admins().await.unwrap();
         kill_connections(db.name(), 0).await;
+        // Verified probes connections that sat unused past its window.
+        tokio::time::sleep(portcullis_postgres::VERIFY_AFTER_IDLE + Duration::from_millis(100))
+            .await;
         match users.count_admins().await {
             Ok(0) => {}
             // Fast recycling may hand out the dead connection once.
