@@ -251,3 +251,20 @@ pub fn register_body(email: &str, delivery: Option<&str>) -> Value {
     }
     body
 }
+
+/// The current TOTP code of a base32 `secret` (SHA-1, 6 digits, 30 s: what enrolment
+/// hands out).
+pub fn totp_code(secret: &str) -> String {
+    let totp = totp_rs::Builder::new()
+        .with_algorithm(totp_rs::Algorithm::SHA1)
+        .with_digits(6)
+        .with_secret(totp_rs::Secret::try_from_base32(secret).expect("a base32 secret"))
+        .with_account_name("e2e")
+        .build()
+        .expect("a TOTP");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    totp.generate(now).to_string()
+}

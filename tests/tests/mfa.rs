@@ -1,27 +1,11 @@
 //! Two-factor login over HTTP: enrol, confirm, a login that answers 401 mfa_required,
 //! the second step in the delivery mode the first step asked for, replay refused.
 
-#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
-
-use portcullis_e2e::{PASSWORD, TestServer, browser, native, register_body, unique_email};
+use portcullis_e2e::{
+    PASSWORD, TestServer, browser, native, register_body, totp_code, unique_email,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use totp_rs::{Algorithm, Builder, Secret};
-
-fn code_now(secret: &str) -> String {
-    let totp = Builder::new()
-        .with_algorithm(Algorithm::SHA1)
-        .with_digits(6)
-        .with_secret(Secret::try_from_base32(secret).unwrap())
-        .with_account_name("t")
-        .build()
-        .unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    totp.generate(now).to_string()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn totp_login_in_two_steps() {
@@ -59,7 +43,7 @@ async fn totp_login_in_two_steps() {
     let res = client
         .post(server.url("/api/v1/me/mfa/totp/confirm"))
         .bearer_auth(&access)
-        .json(&json!({"code": code_now(&secret)}))
+        .json(&json!({"code": totp_code(&secret)}))
         .send()
         .await
         .unwrap();

@@ -120,6 +120,9 @@ pub struct OAuthRefusal {
     pub code: &'static str,
     /// `redirect_to` with `error=<code>`.
     pub location: String,
+    /// With `mfa_required`: the token for `POST /auth/mfa` (a cookie-mode login), which
+    /// the HTTP layer hands over in the URL fragment (never sent to a server).
+    pub mfa_token: Option<String>,
 }
 
 /// Why a callback did not sign anyone in.
@@ -259,6 +262,7 @@ impl AuthService {
             OAuthCallbackError::Refused(OAuthRefusal {
                 code,
                 location: redirect::with_error(&record.redirect_to, code),
+                mfa_token: None,
             })
         };
         if let Some(error) = callback.error {
@@ -288,8 +292,18 @@ impl AuthService {
             return Err(refuse("email_not_verified"));
         }
         if user.mfa_enabled {
-            // The second factor cannot be asked on this redirect yet: no session.
-            return Err(refuse("mfa_required"));
+            // No session yet: the app asks for the code and finishes with POST /auth/mfa,
+            // exactly as after a password login that answered `mfa_required`.
+            let mfa_token = match self.issue_mfa_token(&user, client).await {
+                Ok(token) => token,
+                Err(failure) => return Err(refuse(failure_code(&failure))),
+            };
+            tracing::info!("oauth sign-in waits for the second factor");
+            return Err(OAuthCallbackError::Refused(OAuthRefusal {
+                code: "mfa_required",
+                location: redirect::with_error(&record.redirect_to, "mfa_required"),
+                mfa_token: Some(mfa_token),
+            }));
         }
         let issued = match self.start_session(user, client).await {
             Ok(issued) => issued,

@@ -102,7 +102,7 @@ async fn new_user_returning_user_and_an_email_change_keep_one_account() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn linking_needs_a_verified_address_on_both_sides() {
+async fn linking_needs_verified_addresses_and_a_totp_account_finishes_with_its_code() {
     let sink = portcullis_mail::sink::SmtpSink::start().await.unwrap();
     let (fake, smtp) = (FakeProviders::start().await, sink.url());
     let env = fake.env();
@@ -181,6 +181,56 @@ async fn linking_needs_a_verified_address_on_both_sides() {
     .await;
     assert_eq!(location(&res), format!("{APP}/after"));
     assert_eq!(me(&server, &client).await["id"], owner_id);
+
+    // With TOTP on, OAuth is the first factor only: no session, an mfa_token in the
+    // fragment, and POST /auth/mfa finishes in cookie mode.
+    let enrolment: Value = client
+        .post(server.url("/api/v1/me/mfa/totp"))
+        .json(&json!({ "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = enrolment["secret"].as_str().unwrap();
+    let res = client
+        .post(server.url("/api/v1/me/mfa/totp/confirm"))
+        .json(&json!({ "code": portcullis_e2e::totp_code(secret) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let recovery = res.json::<Value>().await.unwrap()["recovery_codes"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fresh = browser();
+    let res = sign_in(
+        &server,
+        &fake,
+        &fresh,
+        "google",
+        profile("g-2", &email, true),
+    )
+    .await;
+    assert!(!has_session_cookie(&res));
+    let went = location(&res);
+    let (before, mfa_token) = went.split_once("#mfa_token=").expect("an mfa_token");
+    assert_eq!(before, format!("{APP}/after?error=mfa_required"));
+    let res = fresh
+        .post(server.url("/api/v1/auth/mfa"))
+        .json(&json!({ "mfa_token": mfa_token, "code": recovery }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        has_session_cookie(&res),
+        "cookie mode, like the browser's login"
+    );
+    assert_eq!(me(&server, &fresh).await["id"], owner_id);
+
     // It has a password, so the link may go.
     let res = client
         .delete(server.url("/api/v1/me/identities/google"))

@@ -122,7 +122,7 @@ struct CallbackQuery {
         ("error" = Option<String>, Query, description = "The provider's error (e.g. access_denied)."),
     ),
     responses(
-        (status = 302, description = "Signed in: the session cookies are set and the browser goes to redirect_to. Or refused after a valid state: to redirect_to?error=code, with code one of access_denied, provider_error, provider_unavailable, email_required, account_exists_unverified, email_not_verified, mfa_required, service_unavailable, internal_error; no session.", headers(("Location" = String, description = "redirect_to, possibly with error."))),
+        (status = 302, description = "Signed in: the session cookies are set and the browser goes to redirect_to. Or refused after a valid state: to redirect_to?error=code, with code one of access_denied, provider_error, provider_unavailable, email_required, account_exists_unverified, email_not_verified, mfa_required, service_unavailable, internal_error; no session. With mfa_required (an account with TOTP) the URL fragment carries `mfa_token=…`: the app asks for a code and finishes with POST /api/v1/auth/mfa, which sets the session cookies.", headers(("Location" = String, description = "redirect_to, possibly with error."))),
         (status = 400, description = "`invalid_oauth_state`: missing, forged, replayed or expired state, or one issued for another provider or another browser; no session."),
         (status = 404, description = "`not_found`: no such provider, or it is not configured."),
     ),
@@ -158,10 +158,21 @@ pub async fn callback(
                 .insert_header((header::LOCATION, signed_in.redirect_to))
                 .finish())
         }
-        Err(OAuthCallbackError::Refused(refusal)) => Ok(HttpResponse::Found()
-            .cookie(spent)
-            .insert_header((header::LOCATION, refusal.location))
-            .finish()),
+        Err(OAuthCallbackError::Refused(refusal)) => {
+            let location = match &refusal.mfa_token {
+                // In the fragment: browsers never send it to a server nor in a Referer.
+                // `c.`: finish in cookie mode, like a browser's password login.
+                Some(token) => format!(
+                    "{}#mfa_token=c.{token}",
+                    refusal.location.split('#').next().unwrap_or_default()
+                ),
+                None => refusal.location,
+            };
+            Ok(HttpResponse::Found()
+                .cookie(spent)
+                .insert_header((header::LOCATION, location))
+                .finish())
+        }
         Err(OAuthCallbackError::InvalidState) => Err(ApiError::invalid_oauth_state()),
         Err(OAuthCallbackError::ProviderNotConfigured) => Err(ApiError::not_found()),
         Err(OAuthCallbackError::Failure(f)) => Err(f.into()),
