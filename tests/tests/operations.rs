@@ -243,13 +243,14 @@ async fn logs_carry_one_line_per_request_and_never_a_secret() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn cleanup_runs_one_retention_pass_and_exits() {
-    let db = portcullis_postgres::test_support::TestDatabase::new()
-        .await
-        .unwrap();
-    let out = std::process::Command::new(portcullis_e2e::binary())
-        .arg("cleanup")
+/// Runs `portcullis cleanup` on `db` with `extra` variables; returns its standard error.
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: a failed spawn should stop the test loudly"
+)]
+fn cleanup(db: &portcullis_postgres::test_support::TestDatabase, extra: &[(&str, &str)]) -> String {
+    let mut cmd = std::process::Command::new(portcullis_e2e::binary());
+    cmd.arg("cleanup")
         .env_clear()
         .env("APP_ENV", "local")
         .env("DATABASE_URL", db.url())
@@ -260,10 +261,70 @@ async fn cleanup_runs_one_retention_pass_and_exits() {
         .env(
             "DATA_DIR",
             std::env::temp_dir().join(format!("portcullis-cleanup-{}", std::process::id())),
-        )
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        );
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("cleanup removed 0 session(s)"), "{stderr}");
+    stderr
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cleanup_runs_one_retention_pass_and_exits() {
+    use portcullis_domain::{AuditEventType, AuditFilter, TimeSpan};
+    use portcullis_testkit::{sample_event, sample_session, sample_user};
+
+    let db = portcullis_postgres::test_support::TestDatabase::new()
+        .await
+        .unwrap();
+    let stderr = cleanup(&db, &[]);
+    assert!(
+        stderr.contains("cleanup removed 0 session(s) and 0 audit event(s)"),
+        "{stderr}"
+    );
+
+    // A session expired 31 days ago, audit events 400 and 300 days old.
+    let stores = db.stores();
+    let now = portcullis_domain::Timestamp::from(std::time::SystemTime::now());
+    let user = sample_user("cleanup@example.com");
+    stores.users.insert(&user).await.unwrap();
+    stores
+        .sessions
+        .create(&sample_session(user.id, now - TimeSpan::days(61)), 10)
+        .await
+        .unwrap();
+    for age in [400, 300] {
+        let at = now - TimeSpan::days(age);
+        let event = sample_event(AuditEventType::LoginSucceeded, Some(user.id), at);
+        stores.audit.record(&event).await.unwrap();
+    }
+    let events = || async {
+        let filter = AuditFilter {
+            limit: 100,
+            ..AuditFilter::default()
+        };
+        stores.audit.list(&filter).await.unwrap().len()
+    };
+
+    let stderr = cleanup(&db, &[("AUDIT_RETENTION_DAYS", "0")]);
+    assert!(
+        stderr.contains("cleanup removed 1 session(s) and 0 audit event(s)"),
+        "AUDIT_RETENTION_DAYS=0 keeps audit events: {stderr}"
+    );
+    assert_eq!(events().await, 2);
+    let stderr = cleanup(&db, &[]);
+    assert!(
+        stderr.contains("cleanup removed 0 session(s) and 1 audit event(s)"),
+        "the default (365 days) removes the 400-day-old event: {stderr}"
+    );
+    assert_eq!(events().await, 1);
+    let stderr = cleanup(&db, &[("AUDIT_RETENTION_DAYS", "200")]);
+    assert!(
+        stderr.contains("cleanup removed 0 session(s) and 1 audit event(s)"),
+        "{stderr}"
+    );
+    assert_eq!(events().await, 0);
+    db.close().await.unwrap();
 }

@@ -52,6 +52,8 @@
 //! - `DEVICE_BINDING`: `ua` | `strict` | `off` (default `ua`).
 //! - `EXPIRED_TOKEN_RETENTION_DAYS` (default `30`), `REVOKED_TOKEN_RETENTION_DAYS`
 //!   (default `90`): how long the cleanup job keeps dead rows, 0 to 36500.
+//! - `AUDIT_RETENTION_DAYS`: how long the cleanup job keeps audit events, 0 to 36500
+//!   (default `365`; `0` keeps them forever).
 //!
 //! Accounts and passwords:
 //! - `BCRYPT_COST`: 4 to 31 (default `12`).
@@ -199,6 +201,8 @@ pub struct Config {
     pub expired_token_retention_days: u32,
     /// `REVOKED_TOKEN_RETENTION_DAYS`.
     pub revoked_token_retention_days: u32,
+    /// `AUDIT_RETENTION_DAYS`; `None` (from `0`) keeps audit events forever.
+    pub audit_retention_days: Option<u32>,
     /// `BCRYPT_COST`.
     pub bcrypt_cost: u32,
     /// `BCRYPT_MAX_IN_FLIGHT`.
@@ -377,6 +381,13 @@ impl Config {
                 0,
                 MAX_RETENTION_DAYS,
             )?,
+            audit_retention_days: Some(env.between(
+                "AUDIT_RETENTION_DAYS",
+                365,
+                0,
+                MAX_RETENTION_DAYS,
+            )?)
+            .filter(|&days| days > 0),
             bcrypt_cost: env.between("BCRYPT_COST", 12, 4, 31)?,
             bcrypt_max_in_flight: env.at_least("BCRYPT_MAX_IN_FLIGHT", cpu_count(), 1)?,
             require_email_verification: env.bool("REQUIRE_EMAIL_VERIFICATION", false)?,

@@ -104,10 +104,12 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     };
     let retention = Retention {
         sessions: durable.sessions.clone(),
+        audit: durable.audit.clone(),
         pool: durable.pool.clone(),
         clock: clock.clone(),
         expired_days: config.expired_token_retention_days,
         revoked_days: config.revoked_token_retention_days,
+        audit_days: config.audit_retention_days,
     };
     let deps = Deps {
         users: match &fast.replica {

@@ -13,7 +13,7 @@ use crate::schema::audit_events;
 
 /// The security event trail in `audit_events`: append-only, listed newest first by id
 /// (UUID v7), with keyset pages (`id < before`). Only the retention job deletes
-/// ([`AuditLog::purge`]).
+/// ([`AuditLog::purge`], or [`crate::purge_exclusively`] under the retention lock).
 #[derive(Clone)]
 pub struct PgAuditLog {
     pool: PgPool,

@@ -17,5 +17,6 @@ mod errors;
 mod isolation;
 mod migrations;
 mod outbox;
+mod retention;
 mod schema_drift;
 mod support;
