@@ -1,6 +1,6 @@
 //! Operator-facing endpoints: metrics, health, the root document, graceful shutdown.
 
-use portcullis_e2e::{PASSWORD, TestServer, native, register_body, unique_email};
+use portcullis_e2e::{PASSWORD, Shared, TestServer, native, register_body, unique_email};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -80,6 +80,61 @@ async fn metrics_count_requests_logins_refreshes_and_rate_limits() {
         );
     }
     assert!(!text.contains(&email), "no identifiers in metrics");
+}
+
+/// The value of the sample `name` (with its labels, if any) in a Prometheus text.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_report_the_postgres_pool() {
+    let shared = Shared::new().await;
+    let server = TestServer::start_shared(&shared, &[]).await;
+    let client = native();
+    // A request that uses the database, so the pool has opened a connection.
+    let res = client
+        .post(server.url("/api/v1/auth/register"))
+        .json(&register_body(&unique_email("pool"), Some("body")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let text = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let idle = sample(&text, "portcullis_db_pool_connections{state=\"idle\"}");
+    let in_use = sample(&text, "portcullis_db_pool_connections{state=\"in_use\"}");
+    let waiting = sample(&text, "portcullis_db_pool_waiting");
+    let max = sample(&text, "portcullis_db_pool_max");
+    let (Some(idle), Some(in_use), Some(waiting), Some(max)) = (idle, in_use, waiting, max) else {
+        panic!("pool gauges missing from /metrics:\n{text}");
+    };
+    assert!(max >= 1.0, "max {max}");
+    assert!(idle + in_use >= 1.0, "the registration opened a connection");
+    assert!(idle + in_use <= max);
+    assert_eq!(waiting, 0.0, "nobody waits on an idle server");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_store_reports_no_pool() {
+    let server = TestServer::start(&[]).await;
+    let text = native()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("portcullis_db_pool_"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -22,7 +22,7 @@ use portcullis_http::{
 use portcullis_memory::{
     MemoryDenyList, MemoryLockoutStore, MemoryRateLimiter, MemoryRefreshTokenStore,
 };
-use portcullis_postgres::{PgConfig, PgMailOutbox, PgPool, PgStores};
+use portcullis_postgres::{PgConfig, PgMailOutbox, PgPool, PgStores, PoolStats};
 use portcullis_redis::RedisConfig;
 use portcullis_sqlite::{SqliteConfig, SqliteStores};
 use secrecy::ExposeSecret;
@@ -144,7 +144,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         ),
         settings: Arc::new(http_settings(config)),
         health: Arc::new(health),
-        metrics: Some(metrics_endpoint(config, hasher)?),
+        metrics: Some(metrics_endpoint(config, hasher, durable.pool)?),
     };
     Ok(Built {
         state,
@@ -224,8 +224,12 @@ fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
 }
 
 /// The Prometheus exporter (installed once per process) and the `/metrics` endpoint;
-/// the hasher's gauges are read at scrape time.
-fn metrics_endpoint(config: &Config, hasher: Arc<BcryptHasher>) -> anyhow::Result<MetricsEndpoint> {
+/// the hasher's gauges and the Postgres pool's are read at scrape time.
+fn metrics_endpoint(
+    config: &Config,
+    hasher: Arc<BcryptHasher>,
+    pool: Option<PgPool>,
+) -> anyhow::Result<MetricsEndpoint> {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     let handle = match HANDLE.get() {
         Some(handle) => handle.clone(),
@@ -247,6 +251,9 @@ fn metrics_endpoint(config: &Config, hasher: Arc<BcryptHasher>) -> anyhow::Resul
         render: Arc::new(move || {
             metrics::gauge!("portcullis_bcrypt_in_flight").set(hasher.in_flight() as f64);
             metrics::gauge!("portcullis_bcrypt_queued").set(hasher.queued() as f64);
+            if let Some(pool) = &pool {
+                record_pool_gauges(portcullis_postgres::pool_stats(pool));
+            }
             handle.render()
         }),
         token: config
@@ -254,6 +261,15 @@ fn metrics_endpoint(config: &Config, hasher: Arc<BcryptHasher>) -> anyhow::Resul
             .as_ref()
             .map(|t| t.expose_secret().to_owned()),
     })
+}
+
+/// The Postgres pool's gauges. The embedded SQLite store is not reported: it is one
+/// process on one file, with one writer connection and a few readers.
+fn record_pool_gauges(stats: PoolStats) {
+    metrics::gauge!("portcullis_db_pool_connections", "state" => "idle").set(stats.idle as f64);
+    metrics::gauge!("portcullis_db_pool_connections", "state" => "in_use").set(stats.in_use as f64);
+    metrics::gauge!("portcullis_db_pool_waiting").set(stats.waiting as f64);
+    metrics::gauge!("portcullis_db_pool_max").set(stats.max_size as f64);
 }
 
 /// The source of truth: users, sessions, audit events (Postgres, else in process).

@@ -15,8 +15,9 @@
 //!
 //! The server wires them as: [`PgConfig`] → [`connect`] → [`PgStores::new`]; before
 //! serving, [`pending_migrations`] (refuse to start when behind) or [`run_migrations`]
-//! (`AUTO_MIGRATE`, `portcullis migrate`); `/health` calls [`ping`]; the retention job
-//! calls [`purge_exclusively`] (one instance at a time, under an advisory lock).
+//! (`AUTO_MIGRATE`, `portcullis migrate`); `/health` calls [`ping`], `/metrics` reads
+//! [`pool_stats`], and the retention job calls [`purge_exclusively`] (one instance at a
+//! time, under an advisory lock).
 //!
 //! The SQL lives in the top-level `migrations/postgres/` folder and is embedded in the
 //! binary ([`MIGRATIONS`]). No libpq is needed: connections are tokio-postgres, and
@@ -55,7 +56,7 @@ pub use mfa::PgMfaRepository;
 pub use migrations::{MIGRATIONS, embedded_migrations, pending_migrations, run_migrations};
 pub use oauth::PgOAuthIdentities;
 pub use one_time_tokens::PgOneTimeTokens;
-pub use pool::{PING_TIMEOUT, PgPool, build_pool, connect, ping};
+pub use pool::{PING_TIMEOUT, PgPool, PoolStats, build_pool, connect, ping, pool_stats};
 pub use retention::{Purged, RetentionCutoffs, purge_exclusively};
 pub use sessions::PgSessionRepository;
 pub use stores::PgStores;
