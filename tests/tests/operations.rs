@@ -138,6 +138,68 @@ async fn the_embedded_store_reports_no_pool() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn metrics_addr_moves_metrics_to_their_own_listener() {
+    let metrics_addr = format!("127.0.0.1:{}", portcullis_e2e::free_port());
+    let mut server = TestServer::start(&[
+        ("METRICS_ADDR", metrics_addr.as_str()),
+        ("METRICS_TOKEN", "scrape-secret-0123456789"),
+    ])
+    .await;
+    let client = native();
+    let metrics_url = format!("http://{metrics_addr}/metrics");
+
+    let res = client.get(server.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "not on the main port");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_found");
+    let res = client
+        .get(server.url("/metrics"))
+        .bearer_auth("scrape-secret-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "not even with the token"
+    );
+
+    let res = client.get(&metrics_url).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "METRICS_TOKEN applies on METRICS_ADDR"
+    );
+    let res = client
+        .get(&metrics_url)
+        .bearer_auth("scrape-secret-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("portcullis_http_requests_total{"),
+        "the main port's requests are counted:\n{text}"
+    );
+    let res = client
+        .get(format!("http://{metrics_addr}/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "only /metrics there");
+
+    let status = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        client.get(&metrics_url).send().await.is_err(),
+        "the metrics listener is closed too"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn health_root_and_jwks_answer() {
     let server = TestServer::start(&[]).await;
     let client = native();

@@ -42,6 +42,9 @@ pub struct Built {
     pub mail: MailWorker,
     /// The retention job (periodic in `serve`, once in `cleanup`).
     pub retention: Retention,
+    /// `/metrics` for the separate `METRICS_ADDR` listener, when that is set (the main
+    /// application's `state.metrics` is then `None`, so the main port answers 404).
+    pub metrics: Option<MetricsEndpoint>,
 }
 
 /// The parts of the mail delivery worker.
@@ -133,6 +136,11 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         random: Arc::new(OsRandom),
     };
     let health = vec![durable.health, fast.health];
+    let metrics = metrics_endpoint(config, hasher, durable.pool)?;
+    let (main_metrics, separate_metrics) = match config.metrics_addr {
+        Some(_) => (None, Some(metrics)),
+        None => (Some(metrics), None),
+    };
     let state = AppState {
         service: AuthService::new(deps, config.auth_policy()).with_oauth(
             portcullis_core::OAuthDeps {
@@ -144,12 +152,13 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         ),
         settings: Arc::new(http_settings(config)),
         health: Arc::new(health),
-        metrics: Some(metrics_endpoint(config, hasher, durable.pool)?),
+        metrics: main_metrics,
     };
     Ok(Built {
         state,
         mail,
         retention,
+        metrics: separate_metrics,
     })
 }
 

@@ -80,6 +80,7 @@ fn an_empty_environment_gives_a_working_local_config() {
     assert_eq!(config.expired_token_retention_days, 30);
     assert_eq!(config.revoked_token_retention_days, 90);
     assert_eq!(config.audit_retention_days, Some(365));
+    assert!(config.metrics_addr.is_none());
     assert_eq!(config.bcrypt_cost, 12);
     assert!(config.bcrypt_max_in_flight >= 1);
     assert!(!config.require_email_verification);
@@ -202,6 +203,11 @@ fn every_bad_value_names_its_variable_on_one_line() {
         ("AUDIT_RETENTION_DAYS", "36501"),
         ("AUDIT_RETENTION_DAYS", "-1"),
         ("AUDIT_RETENTION_DAYS", "a year"),
+        ("METRICS_ADDR", "9100"),
+        ("METRICS_ADDR", "localhost:9100"),
+        ("METRICS_ADDR", "127.0.0.1"),
+        ("METRICS_ADDR", "127.0.0.1:8080"),
+        ("METRICS_ADDR", "0.0.0.0:8080"),
         ("BCRYPT_COST", "3"),
         ("BCRYPT_COST", "32"),
         ("BCRYPT_MAX_IN_FLIGHT", "0"),
@@ -306,6 +312,18 @@ fn some_error_lines_read_exactly_so() {
         (
             &[("AUDIT_RETENTION_DAYS", "36501")],
             "AUDIT_RETENTION_DAYS: must be between 0 and 36500 (got 36501)",
+        ),
+        (
+            &[("METRICS_ADDR", "localhost:9100")],
+            r#"METRICS_ADDR: not an IP address and port ("localhost:9100"); use e.g. 127.0.0.1:9100 or [::1]:9100"#,
+        ),
+        (
+            &[
+                ("HOST", "127.0.0.1"),
+                ("PORT", "9000"),
+                ("METRICS_ADDR", "0.0.0.0:9000"),
+            ],
+            "METRICS_ADDR: must differ from HOST:PORT, the main listener",
         ),
     ];
     for (vars, expected) in cases {
@@ -621,6 +639,7 @@ fn the_other_settings_are_read_as_given() {
         ("REQUIRE_EMAIL_VERIFICATION", "true"),
         ("EXPIRED_TOKEN_RETENTION_DAYS", "0"),
         ("AUDIT_RETENTION_DAYS", "0"),
+        ("METRICS_ADDR", "[::1]:9100"),
         ("DEVICE_BINDING", "OFF"),
         ("MAIL_FROM", "no-reply@example.com"),
         ("OAUTH_GITHUB_CLIENT_ID", "gh-id"),
@@ -656,6 +675,10 @@ fn the_other_settings_are_read_as_given() {
     assert_eq!(
         config.audit_retention_days, None,
         "0 keeps audit events forever"
+    );
+    assert_eq!(
+        config.metrics_addr.map(|a| a.to_string()).as_deref(),
+        Some("[::1]:9100")
     );
     assert_eq!(config.device_binding, DeviceBinding::Off);
     assert_eq!(config.mail_from, "no-reply@example.com");

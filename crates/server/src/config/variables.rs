@@ -13,6 +13,7 @@ pub const VARIABLES: &[&str] = &[
     "LOG_FORMAT",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "METRICS_TOKEN",
+    "METRICS_ADDR",
     "DATABASE_URL",
     "REDIS_URL",
     "REDIS_PREFIX",
