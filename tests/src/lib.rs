@@ -48,7 +48,8 @@ pub fn binary() -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
+/// A port free on 127.0.0.1 right now (bound, then released), for a server to take.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

@@ -1,6 +1,6 @@
 //! Operator-facing endpoints: metrics, health, the root document, graceful shutdown.
 
-use portcullis_e2e::{PASSWORD, TestServer, native, register_body, unique_email};
+use portcullis_e2e::{PASSWORD, Shared, TestServer, native, register_body, unique_email};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -80,6 +80,123 @@ async fn metrics_count_requests_logins_refreshes_and_rate_limits() {
         );
     }
     assert!(!text.contains(&email), "no identifiers in metrics");
+}
+
+/// The value of the sample `name` (with its labels, if any) in a Prometheus text.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_report_the_postgres_pool() {
+    let shared = Shared::new().await;
+    let server = TestServer::start_shared(&shared, &[]).await;
+    let client = native();
+    // A request that uses the database, so the pool has opened a connection.
+    let res = client
+        .post(server.url("/api/v1/auth/register"))
+        .json(&register_body(&unique_email("pool"), Some("body")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let text = client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let idle = sample(&text, "portcullis_db_pool_connections{state=\"idle\"}");
+    let in_use = sample(&text, "portcullis_db_pool_connections{state=\"in_use\"}");
+    let waiting = sample(&text, "portcullis_db_pool_waiting");
+    let max = sample(&text, "portcullis_db_pool_max");
+    let (Some(idle), Some(in_use), Some(waiting), Some(max)) = (idle, in_use, waiting, max) else {
+        panic!("pool gauges missing from /metrics:\n{text}");
+    };
+    assert!(max >= 1.0, "max {max}");
+    assert!(idle + in_use >= 1.0, "the registration opened a connection");
+    assert!(idle + in_use <= max);
+    assert_eq!(waiting, 0.0, "nobody waits on an idle server");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_store_reports_no_pool() {
+    let server = TestServer::start(&[]).await;
+    let text = native()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("portcullis_db_pool_"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_addr_moves_metrics_to_their_own_listener() {
+    let metrics_addr = format!("127.0.0.1:{}", portcullis_e2e::free_port());
+    let mut server = TestServer::start(&[
+        ("METRICS_ADDR", metrics_addr.as_str()),
+        ("METRICS_TOKEN", "scrape-secret-0123456789"),
+    ])
+    .await;
+    let client = native();
+    let metrics_url = format!("http://{metrics_addr}/metrics");
+
+    let res = client.get(server.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "not on the main port");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_found");
+    let res = client
+        .get(server.url("/metrics"))
+        .bearer_auth("scrape-secret-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "not even with the token"
+    );
+
+    let res = client.get(&metrics_url).send().await.unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "METRICS_TOKEN applies on METRICS_ADDR"
+    );
+    let res = client
+        .get(&metrics_url)
+        .bearer_auth("scrape-secret-0123456789")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("portcullis_http_requests_total{"),
+        "the main port's requests are counted:\n{text}"
+    );
+    let res = client
+        .get(format!("http://{metrics_addr}/health"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND, "only /metrics there");
+
+    let status = tokio::task::spawn_blocking(move || server.terminate())
+        .await
+        .unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        client.get(&metrics_url).send().await.is_err(),
+        "the metrics listener is closed too"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -243,13 +360,14 @@ async fn logs_carry_one_line_per_request_and_never_a_secret() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn cleanup_runs_one_retention_pass_and_exits() {
-    let db = portcullis_postgres::test_support::TestDatabase::new()
-        .await
-        .unwrap();
-    let out = std::process::Command::new(portcullis_e2e::binary())
-        .arg("cleanup")
+/// Runs `portcullis cleanup` on `db` with `extra` variables; returns its standard error.
+#[expect(
+    clippy::unwrap_used,
+    reason = "test helper: a failed spawn should stop the test loudly"
+)]
+fn cleanup(db: &portcullis_postgres::test_support::TestDatabase, extra: &[(&str, &str)]) -> String {
+    let mut cmd = std::process::Command::new(portcullis_e2e::binary());
+    cmd.arg("cleanup")
         .env_clear()
         .env("APP_ENV", "local")
         .env("DATABASE_URL", db.url())
@@ -260,10 +378,70 @@ async fn cleanup_runs_one_retention_pass_and_exits() {
         .env(
             "DATA_DIR",
             std::env::temp_dir().join(format!("portcullis-cleanup-{}", std::process::id())),
-        )
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        );
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("cleanup removed 0 session(s)"), "{stderr}");
+    stderr
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cleanup_runs_one_retention_pass_and_exits() {
+    use portcullis_domain::{AuditEventType, AuditFilter, TimeSpan};
+    use portcullis_testkit::{sample_event, sample_session, sample_user};
+
+    let db = portcullis_postgres::test_support::TestDatabase::new()
+        .await
+        .unwrap();
+    let stderr = cleanup(&db, &[]);
+    assert!(
+        stderr.contains("cleanup removed 0 session(s) and 0 audit event(s)"),
+        "{stderr}"
+    );
+
+    // A session expired 31 days ago, audit events 400 and 300 days old.
+    let stores = db.stores();
+    let now = portcullis_domain::Timestamp::from(std::time::SystemTime::now());
+    let user = sample_user("cleanup@example.com");
+    stores.users.insert(&user).await.unwrap();
+    stores
+        .sessions
+        .create(&sample_session(user.id, now - TimeSpan::days(61)), 10)
+        .await
+        .unwrap();
+    for age in [400, 300] {
+        let at = now - TimeSpan::days(age);
+        let event = sample_event(AuditEventType::LoginSucceeded, Some(user.id), at);
+        stores.audit.record(&event).await.unwrap();
+    }
+    let events = || async {
+        let filter = AuditFilter {
+            limit: 100,
+            ..AuditFilter::default()
+        };
+        stores.audit.list(&filter).await.unwrap().len()
+    };
+
+    let stderr = cleanup(&db, &[("AUDIT_RETENTION_DAYS", "0")]);
+    assert!(
+        stderr.contains("cleanup removed 1 session(s) and 0 audit event(s)"),
+        "AUDIT_RETENTION_DAYS=0 keeps audit events: {stderr}"
+    );
+    assert_eq!(events().await, 2);
+    let stderr = cleanup(&db, &[]);
+    assert!(
+        stderr.contains("cleanup removed 0 session(s) and 1 audit event(s)"),
+        "the default (365 days) removes the 400-day-old event: {stderr}"
+    );
+    assert_eq!(events().await, 1);
+    let stderr = cleanup(&db, &[("AUDIT_RETENTION_DAYS", "200")]);
+    assert!(
+        stderr.contains("cleanup removed 0 session(s) and 1 audit event(s)"),
+        "{stderr}"
+    );
+    assert_eq!(events().await, 0);
+    db.close().await.unwrap();
 }

@@ -23,6 +23,9 @@
 //! - `LOG_FORMAT`: `json` | `pretty` (default `pretty` in local, `json` in production).
 //! - `OTEL_EXPORTER_OTLP_ENDPOINT`: OTLP endpoint for traces (default: none, unused yet).
 //! - `METRICS_TOKEN`: Bearer token `/metrics` requires (default: none, open).
+//! - `METRICS_ADDR`: IP address and port of a separate listener for `/metrics`, e.g.
+//!   `127.0.0.1:9100`; when set, the main port answers 404 there (default: none,
+//!   `/metrics` on the main port). It must differ from `HOST`:`PORT`.
 //!
 //! Storage:
 //! - `DATABASE_URL`: `postgres://…`, or `sqlite://path` for the embedded store (default:
@@ -52,6 +55,8 @@
 //! - `DEVICE_BINDING`: `ua` | `strict` | `off` (default `ua`).
 //! - `EXPIRED_TOKEN_RETENTION_DAYS` (default `30`), `REVOKED_TOKEN_RETENTION_DAYS`
 //!   (default `90`): how long the cleanup job keeps dead rows, 0 to 36500.
+//! - `AUDIT_RETENTION_DAYS`: how long the cleanup job keeps audit events, 0 to 36500
+//!   (default `365`; `0` keeps them forever).
 //!
 //! Accounts and passwords:
 //! - `BCRYPT_COST`: 4 to 31 (default `12`).
@@ -172,6 +177,8 @@ pub struct Config {
     pub otel_exporter_otlp_endpoint: Option<String>,
     /// `METRICS_TOKEN`: when set, `/metrics` requires it as a Bearer token.
     pub metrics_token: Option<SecretString>,
+    /// `METRICS_ADDR`: when set, `/metrics` is served on this listener only.
+    pub metrics_addr: Option<SocketAddr>,
     /// `DATABASE_URL` (Postgres or `sqlite://path`); `None` means the embedded SQLite
     /// store under `DATA_DIR`.
     pub database_url: Option<SecretString>,
@@ -199,6 +206,8 @@ pub struct Config {
     pub expired_token_retention_days: u32,
     /// `REVOKED_TOKEN_RETENTION_DAYS`.
     pub revoked_token_retention_days: u32,
+    /// `AUDIT_RETENTION_DAYS`; `None` (from `0`) keeps audit events forever.
+    pub audit_retention_days: Option<u32>,
     /// `BCRYPT_COST`.
     pub bcrypt_cost: u32,
     /// `BCRYPT_MAX_IN_FLIGHT`.
@@ -282,6 +291,19 @@ impl Config {
             )?
             .map(|url| url.expose_secret().to_owned());
         let metrics_token = env.secret("METRICS_TOKEN");
+        let metrics_addr = env.parsed("METRICS_ADDR", None, |value| {
+            reader::parse_socket_addr(value).map(Some)
+        })?;
+        if let Some(addr) = metrics_addr
+            && addr.port() == port
+            && port != 0
+            && (addr.ip() == host || addr.ip().is_unspecified() || host.is_unspecified())
+        {
+            return Err(ConfigError::new(
+                "METRICS_ADDR",
+                Problem::Invalid("must differ from HOST:PORT, the main listener"),
+            ));
+        }
         let database_url = env.connection_url(
             "DATABASE_URL",
             &["postgres", "postgresql", "sqlite"],
@@ -341,6 +363,7 @@ impl Config {
             log_format,
             otel_exporter_otlp_endpoint,
             metrics_token,
+            metrics_addr,
             database_url,
             redis_url,
             redis_prefix,
@@ -377,6 +400,13 @@ impl Config {
                 0,
                 MAX_RETENTION_DAYS,
             )?,
+            audit_retention_days: Some(env.between(
+                "AUDIT_RETENTION_DAYS",
+                365,
+                0,
+                MAX_RETENTION_DAYS,
+            )?)
+            .filter(|&days| days > 0),
             bcrypt_cost: env.between("BCRYPT_COST", 12, 4, 31)?,
             bcrypt_max_in_flight: env.at_least("BCRYPT_MAX_IN_FLIGHT", cpu_count(), 1)?,
             require_email_verification: env.bool("REQUIRE_EMAIL_VERIFICATION", false)?,

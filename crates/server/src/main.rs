@@ -140,9 +140,29 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     for bound in server.addrs() {
         tracing::info!(addr = %bound, env = ?config.app_env, "portcullis listening");
     }
+    let metrics_server = match (config.metrics_addr, built.metrics) {
+        (Some(addr), Some(endpoint)) => {
+            let server = HttpServer::new(move || portcullis_http::metrics_app(endpoint.clone()))
+                .workers(1)
+                // Stopped after the main server has drained (below), so scrapes keep
+                // working while in-flight requests finish.
+                .disable_signals()
+                .shutdown_timeout(config.shutdown_timeout.as_secs())
+                .bind(addr)
+                .map_err(|e| anyhow::anyhow!("METRICS_ADDR: cannot listen on {addr}: {e}"))?;
+            for bound in server.addrs() {
+                tracing::info!(addr = %bound, "metrics listening (METRICS_ADDR)");
+            }
+            Some(server.run())
+        }
+        _ => None,
+    };
     // actix-web stops accepting on SIGINT/SIGTERM and lets in-flight requests finish
     // within the shutdown timeout.
-    server.run().await?;
+    match metrics_server {
+        None => server.run().await?,
+        Some(metrics) => run_with_metrics_listener(server.run(), metrics).await?,
+    }
     // In-flight requests are done; let the mail worker finish its current batch.
     let _ = stop.send(true);
     retention.abort();
@@ -154,4 +174,34 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!("portcullis stopped gracefully");
     Ok(())
+}
+
+/// Runs the main server and the `METRICS_ADDR` listener together. The main server owns
+/// the signals: when it has drained, the metrics listener stops too. Should the metrics
+/// listener end first (it only does on an error), the main server is stopped gracefully
+/// and the error returned.
+async fn run_with_metrics_listener(
+    main: actix_web::dev::Server,
+    metrics: actix_web::dev::Server,
+) -> anyhow::Result<()> {
+    let (main_handle, metrics_handle) = (main.handle(), metrics.handle());
+    let mut main = std::pin::pin!(main);
+    let mut metrics = std::pin::pin!(metrics);
+    // `stop` sends its command at once; the server future itself carries it out, so it
+    // is that future, not the handle's, that is awaited.
+    tokio::select! {
+        done = &mut main => {
+            drop(metrics_handle.stop(true));
+            metrics.await.map_err(|e| anyhow::anyhow!("METRICS_ADDR listener: {e}"))?;
+            done?;
+            Ok(())
+        }
+        done = &mut metrics => {
+            tracing::error!("the METRICS_ADDR listener stopped; stopping the server");
+            drop(main_handle.stop(true));
+            main.await?;
+            done.map_err(|e| anyhow::anyhow!("METRICS_ADDR listener: {e}"))?;
+            anyhow::bail!("METRICS_ADDR listener stopped unexpectedly")
+        }
+    }
 }

@@ -22,7 +22,7 @@ use portcullis_http::{
 use portcullis_memory::{
     MemoryDenyList, MemoryLockoutStore, MemoryRateLimiter, MemoryRefreshTokenStore,
 };
-use portcullis_postgres::{PgConfig, PgMailOutbox, PgPool, PgStores};
+use portcullis_postgres::{PgConfig, PgMailOutbox, PgPool, PgStores, PoolStats};
 use portcullis_redis::RedisConfig;
 use portcullis_sqlite::{SqliteConfig, SqliteStores};
 use secrecy::ExposeSecret;
@@ -42,6 +42,9 @@ pub struct Built {
     pub mail: MailWorker,
     /// The retention job (periodic in `serve`, once in `cleanup`).
     pub retention: Retention,
+    /// `/metrics` for the separate `METRICS_ADDR` listener, when that is set (the main
+    /// application's `state.metrics` is then `None`, so the main port answers 404).
+    pub metrics: Option<MetricsEndpoint>,
 }
 
 /// The parts of the mail delivery worker.
@@ -104,10 +107,12 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     };
     let retention = Retention {
         sessions: durable.sessions.clone(),
+        audit: durable.audit.clone(),
         pool: durable.pool.clone(),
         clock: clock.clone(),
         expired_days: config.expired_token_retention_days,
         revoked_days: config.revoked_token_retention_days,
+        audit_days: config.audit_retention_days,
     };
     let deps = Deps {
         users: match &fast.replica {
@@ -131,6 +136,11 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         random: Arc::new(OsRandom),
     };
     let health = vec![durable.health, fast.health];
+    let metrics = metrics_endpoint(config, hasher, durable.pool)?;
+    let (main_metrics, separate_metrics) = match config.metrics_addr {
+        Some(_) => (None, Some(metrics)),
+        None => (Some(metrics), None),
+    };
     let state = AppState {
         service: AuthService::new(deps, config.auth_policy()).with_oauth(
             portcullis_core::OAuthDeps {
@@ -142,12 +152,13 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         ),
         settings: Arc::new(http_settings(config)),
         health: Arc::new(health),
-        metrics: Some(metrics_endpoint(config, hasher)?),
+        metrics: main_metrics,
     };
     Ok(Built {
         state,
         mail,
         retention,
+        metrics: separate_metrics,
     })
 }
 
@@ -222,8 +233,12 @@ fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
 }
 
 /// The Prometheus exporter (installed once per process) and the `/metrics` endpoint;
-/// the hasher's gauges are read at scrape time.
-fn metrics_endpoint(config: &Config, hasher: Arc<BcryptHasher>) -> anyhow::Result<MetricsEndpoint> {
+/// the hasher's gauges and the Postgres pool's are read at scrape time.
+fn metrics_endpoint(
+    config: &Config,
+    hasher: Arc<BcryptHasher>,
+    pool: Option<PgPool>,
+) -> anyhow::Result<MetricsEndpoint> {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     let handle = match HANDLE.get() {
         Some(handle) => handle.clone(),
@@ -245,6 +260,9 @@ fn metrics_endpoint(config: &Config, hasher: Arc<BcryptHasher>) -> anyhow::Resul
         render: Arc::new(move || {
             metrics::gauge!("portcullis_bcrypt_in_flight").set(hasher.in_flight() as f64);
             metrics::gauge!("portcullis_bcrypt_queued").set(hasher.queued() as f64);
+            if let Some(pool) = &pool {
+                record_pool_gauges(portcullis_postgres::pool_stats(pool));
+            }
             handle.render()
         }),
         token: config
@@ -252,6 +270,15 @@ fn metrics_endpoint(config: &Config, hasher: Arc<BcryptHasher>) -> anyhow::Resul
             .as_ref()
             .map(|t| t.expose_secret().to_owned()),
     })
+}
+
+/// The Postgres pool's gauges. The embedded SQLite store is not reported: it is one
+/// process on one file, with one writer connection and a few readers.
+fn record_pool_gauges(stats: PoolStats) {
+    metrics::gauge!("portcullis_db_pool_connections", "state" => "idle").set(stats.idle as f64);
+    metrics::gauge!("portcullis_db_pool_connections", "state" => "in_use").set(stats.in_use as f64);
+    metrics::gauge!("portcullis_db_pool_waiting").set(stats.waiting as f64);
+    metrics::gauge!("portcullis_db_pool_max").set(stats.max_size as f64);
 }
 
 /// The source of truth: users, sessions, audit events (Postgres, else in process).

@@ -50,3 +50,30 @@ pub fn app(
         .wrap(from_fn(middleware::security_headers))
         .wrap(from_fn(middleware::request_id))
 }
+
+/// The application of the separate metrics listener (`METRICS_ADDR`): `GET /metrics`
+/// only, with the endpoint's Bearer token when it has one; every other path is 404 and
+/// every other method 405, as problem+json. It keeps the request id, the access log and
+/// the security headers, and needs none of the use cases.
+pub fn metrics_app(
+    endpoint: MetricsEndpoint,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(endpoint))
+        .service(
+            web::resource("/metrics")
+                .route(web::get().to(handlers::system::metrics_only))
+                .default_service(routes::not_allowed(&["GET"])),
+        )
+        .default_service(web::to(routes::not_found))
+        .wrap(from_fn(middleware::security_headers))
+        .wrap(from_fn(middleware::request_id))
+}

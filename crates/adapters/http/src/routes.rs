@@ -8,7 +8,8 @@ use crate::handlers::{
     account, audit, docs, login, mfa, oauth, recovery, register, session, sessions, system, users,
 };
 
-fn not_allowed(allow: &'static [&'static str]) -> Route {
+/// The answer for other methods on a resource: 405 with `Allow`.
+pub(crate) fn not_allowed(allow: &'static [&'static str]) -> Route {
     web::to(
         move || async move { Err::<HttpResponse, ApiError>(ApiError::method_not_allowed(allow)) },
     )

@@ -667,3 +667,63 @@ impl portcullis_domain::ports::Notifier for NullNotifier {
         Ok(())
     }
 }
+
+#[actix_web::test]
+async fn the_metrics_listener_serves_only_metrics_behind_its_token() {
+    let endpoint = portcullis_http::MetricsEndpoint {
+        render: Arc::new(|| "portcullis_up 1\n".to_owned()),
+        token: Some("scrape-token".to_owned()),
+    };
+    let app = test::init_service(portcullis_http::metrics_app(endpoint)).await;
+
+    let res = test::call_service(
+        &app,
+        TestRequest::get()
+            .uri("/metrics")
+            .insert_header(("authorization", "Bearer scrape-token"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(hdr(res.headers(), "content-type").starts_with("text/plain"));
+    assert_eq!(hdr(res.headers(), "x-content-type-options"), "nosniff");
+    assert_eq!(test::read_body(res).await, "portcullis_up 1\n");
+
+    let bare = TestRequest::get().uri("/metrics").to_request();
+    let res = test::call_service(&app, bare).await;
+    assert_eq!(
+        problem(res).await,
+        (StatusCode::UNAUTHORIZED, "unauthenticated".to_owned())
+    );
+    let wrong = TestRequest::get()
+        .uri("/metrics")
+        .insert_header(("authorization", "Bearer nope"))
+        .to_request();
+    let res = test::call_service(&app, wrong).await;
+    assert_eq!(
+        problem(res).await,
+        (StatusCode::UNAUTHORIZED, "invalid_token".to_owned())
+    );
+    let post = TestRequest::post().uri("/metrics").to_request();
+    let res = test::call_service(&app, post).await;
+    assert_eq!(hdr(res.headers(), "allow"), "GET");
+    assert_eq!(problem(res).await.0, StatusCode::METHOD_NOT_ALLOWED);
+    for path in ["/", "/health", "/api/v1/auth/login"] {
+        let res = test::call_service(&app, TestRequest::get().uri(path).to_request()).await;
+        assert_eq!(
+            problem(res).await,
+            (StatusCode::NOT_FOUND, "not_found".to_owned()),
+            "{path}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn without_a_metrics_endpoint_the_main_app_answers_404() {
+    let app = app!(local());
+    let res = test::call_service(&app, TestRequest::get().uri("/metrics").to_request()).await;
+    assert_eq!(
+        problem(res).await,
+        (StatusCode::NOT_FOUND, "not_found".to_owned())
+    );
+}

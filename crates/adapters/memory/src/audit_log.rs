@@ -6,13 +6,14 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use portcullis_domain::ports::AuditLog;
-use portcullis_domain::{AuditEvent, AuditFilter, AuditId, StoreError};
+use portcullis_domain::{AuditEvent, AuditFilter, AuditId, StoreError, Timestamp};
 
 use crate::lock::lock;
 
 /// Audit events in memory, ordered by id (UUID v7, so by time). Keeps only the newest
 /// [`MemoryAuditLog::DEFAULT_CAPACITY`] events (or the capacity given), dropping the
-/// oldest: the embedded mode has no retention job.
+/// oldest, so memory stays bounded even when no retention job calls
+/// [`AuditLog::purge`].
 #[derive(Debug)]
 pub struct MemoryAuditLog {
     capacity: usize,
@@ -73,6 +74,15 @@ impl AuditLog for MemoryAuditLog {
             .take(limit)
             .cloned()
             .collect())
+    }
+
+    async fn purge(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut events = lock(&self.events)?;
+        let kept_before = events.len();
+        // By `at`, not by id: the contract is about when an event happened, and ids
+        // need not follow the clock.
+        events.retain(|_, event| event.at >= before);
+        Ok(u64::try_from(kept_before - events.len()).unwrap_or(u64::MAX))
     }
 }
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use portcullis_domain::ports::AuditLog;
-use portcullis_domain::{AuditEvent, AuditFilter, StoreError};
+use portcullis_domain::{AuditEvent, AuditFilter, StoreError, Timestamp};
 
 use crate::error::settle;
 use crate::pool::{PgPool, checkout};
@@ -12,7 +12,8 @@ use crate::rows::AuditEventRow;
 use crate::schema::audit_events;
 
 /// The security event trail in `audit_events`: append-only, listed newest first by id
-/// (UUID v7), with keyset pages (`id < before`).
+/// (UUID v7), with keyset pages (`id < before`). Only the retention job deletes
+/// ([`AuditLog::purge`], or [`crate::purge_exclusively`] under the retention lock).
 #[derive(Clone)]
 pub struct PgAuditLog {
     pool: PgPool,
@@ -63,5 +64,16 @@ impl AuditLog for PgAuditLog {
         rows.into_iter()
             .map(|row| AuditEvent::try_from(row).map_err(StoreError::from))
             .collect()
+    }
+
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "AuditLog.purge", otel.kind = "client", db.system.name = "postgresql"))]
+    async fn purge(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut conn = checkout(&self.pool).await?;
+        // Served by audit_events_at_idx.
+        let result = diesel::delete(audit_events::table.filter(audit_events::at.lt(before)))
+            .execute(&mut conn)
+            .await;
+        let deleted = settle(&mut conn, "purging audit events", result).await?;
+        u64::try_from(deleted).map_err(StoreError::unexpected)
     }
 }

@@ -15,7 +15,9 @@
 //!
 //! The server wires them as: [`PgConfig`] → [`connect`] → [`PgStores::new`]; before
 //! serving, [`pending_migrations`] (refuse to start when behind) or [`run_migrations`]
-//! (`AUTO_MIGRATE`, `portcullis migrate`); `/health` calls [`ping`].
+//! (`AUTO_MIGRATE`, `portcullis migrate`); `/health` calls [`ping`], `/metrics` reads
+//! [`pool_stats`], and the retention job calls [`purge_exclusively`] (one instance at a
+//! time, under an advisory lock).
 //!
 //! The SQL lives in the top-level `migrations/postgres/` folder and is embedded in the
 //! binary ([`MIGRATIONS`]). No libpq is needed: connections are tokio-postgres, and
@@ -41,6 +43,7 @@ mod mail_outbox;
 mod mfa;
 mod oauth;
 mod one_time_tokens;
+mod retention;
 mod sessions;
 mod stores;
 mod users;
@@ -48,12 +51,13 @@ mod users;
 pub use audit::PgAuditLog;
 pub use config::{PgConfig, Recycle, VERIFY_AFTER_IDLE};
 pub use error::ConnectError;
-pub use mail_outbox::{PgMailOutbox, purge_sessions_exclusively};
+pub use mail_outbox::PgMailOutbox;
 pub use mfa::PgMfaRepository;
 pub use migrations::{MIGRATIONS, embedded_migrations, pending_migrations, run_migrations};
 pub use oauth::PgOAuthIdentities;
 pub use one_time_tokens::PgOneTimeTokens;
-pub use pool::{PING_TIMEOUT, PgPool, build_pool, connect, ping};
+pub use pool::{PING_TIMEOUT, PgPool, PoolStats, build_pool, connect, ping, pool_stats};
+pub use retention::{Purged, RetentionCutoffs, purge_exclusively};
 pub use sessions::PgSessionRepository;
 pub use stores::PgStores;
 pub use users::PgUserRepository;

@@ -124,6 +124,31 @@ pub async fn ping(pool: &PgPool) -> Result<(), StoreError> {
         })
 }
 
+/// A snapshot of a [`PgPool`]'s occupancy, for the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// The most connections the pool opens.
+    pub max_size: usize,
+    /// Open connections that no one holds.
+    pub idle: usize,
+    /// Open connections checked out right now.
+    pub in_use: usize,
+    /// Callers waiting for a connection.
+    pub waiting: usize,
+}
+
+/// How full the pool is now. Cheap (no I/O, no await): fit for every scrape.
+pub fn pool_stats(pool: &PgPool) -> PoolStats {
+    let status = pool.status();
+    PoolStats {
+        max_size: status.max_size,
+        idle: status.available,
+        // `available` never exceeds `size`; saturate rather than trust it blindly.
+        in_use: status.size.saturating_sub(status.available),
+        waiting: status.waiting,
+    }
+}
+
 /// Checks a connection out of the pool, mapping the failure.
 pub(crate) async fn checkout(pool: &PgPool) -> Result<PgConn, StoreError> {
     pool.get().await.map_err(pool_error)

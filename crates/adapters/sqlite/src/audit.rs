@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use portcullis_domain::ports::AuditLog;
-use portcullis_domain::{AuditEvent, AuditFilter, StoreError};
+use portcullis_domain::{AuditEvent, AuditFilter, StoreError, Timestamp};
 
 use crate::db::SqliteDb;
 use crate::rows::{AuditEventRow, decode_all};
 use crate::schema::audit_events;
-use crate::types::TextUuid;
+use crate::types::{Micros, TextUuid};
 
 /// The security event trail in `audit_events`: append-only, listed newest first by id
 /// (UUID v7), with keyset pages (`id < before`). `details` comes back byte for byte as
@@ -69,5 +69,19 @@ impl AuditLog for SqliteAuditLog {
             })
             .await?;
         decode_all(rows)
+    }
+
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "AuditLog.purge", otel.kind = "client", db.system.name = "sqlite"))]
+    async fn purge(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let before = Micros(before);
+        // Served by audit_events_at_idx.
+        let deleted = self
+            .db
+            .write("purging audit events", move |conn| {
+                diesel::delete(audit_events::table.filter(audit_events::at.lt(before)))
+                    .execute(conn)
+            })
+            .await?;
+        u64::try_from(deleted).map_err(StoreError::unexpected)
     }
 }

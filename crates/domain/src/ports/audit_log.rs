@@ -2,10 +2,12 @@
 
 use async_trait::async_trait;
 
+use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditFilter};
 use crate::error::StoreError;
 
-/// Append-only security events.
+/// Append-only security events: nothing edits an event, and only the retention job
+/// ([`AuditLog::purge`]) deletes them.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait AuditLog: Send + Sync + 'static {
@@ -20,4 +22,15 @@ pub trait AuditLog: Send + Sync + 'static {
     /// # Errors
     /// Only [`StoreError`].
     async fn list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError>;
+
+    /// Deletes every event recorded before `before` (the retention job,
+    /// `AUDIT_RETENTION_DAYS`). Returns how many were deleted.
+    ///
+    /// MUST delete exactly the events whose `at` is strictly earlier than `before`: an
+    /// event at `before` or later MUST stay, whatever its id, user or kind. Running it
+    /// again with the same cut-off MUST delete nothing and return 0.
+    ///
+    /// # Errors
+    /// Only [`StoreError`].
+    async fn purge(&self, before: Timestamp) -> Result<u64, StoreError>;
 }

@@ -114,6 +114,9 @@ pub enum Problem {
     /// Not an IP address.
     #[error("not an IP address ({0}); use e.g. 0.0.0.0, 127.0.0.1 or ::")]
     NotAnIp(Quoted),
+    /// Not an IP address with a port.
+    #[error("not an IP address and port ({0}); use e.g. 127.0.0.1:9100 or [::1]:9100")]
+    NotASocketAddr(Quoted),
     /// Not a CIDR or a bare IP.
     #[error("not an IP address or CIDR ({0}); use e.g. 10.0.0.0/8, 192.168.1.10 or fd00::/8")]
     NotACidr(Quoted),

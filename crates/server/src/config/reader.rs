@@ -1,7 +1,7 @@
 //! Reads one variable at a time through the caller's lookup and turns its text into a
 //! typed value, or into a [`ConfigError`] naming the variable.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -245,6 +245,13 @@ pub(super) fn parse_ip(value: &str) -> Result<IpAddr, Problem> {
     value
         .parse()
         .map_err(|_| Problem::NotAnIp(Quoted::new(value)))
+}
+
+/// An IP address and port (`127.0.0.1:9100`, `[::1]:9100`).
+pub(super) fn parse_socket_addr(value: &str) -> Result<SocketAddr, Problem> {
+    value
+        .parse()
+        .map_err(|_| Problem::NotASocketAddr(Quoted::new(value)))
 }
 
 /// A CIDR (`10.0.0.0/8`) or a bare address (a single-host network). Host bits are

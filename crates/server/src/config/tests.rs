@@ -79,6 +79,8 @@ fn an_empty_environment_gives_a_working_local_config() {
     assert_eq!(config.device_binding, DeviceBinding::Ua);
     assert_eq!(config.expired_token_retention_days, 30);
     assert_eq!(config.revoked_token_retention_days, 90);
+    assert_eq!(config.audit_retention_days, Some(365));
+    assert!(config.metrics_addr.is_none());
     assert_eq!(config.bcrypt_cost, 12);
     assert!(config.bcrypt_max_in_flight >= 1);
     assert!(!config.require_email_verification);
@@ -198,6 +200,14 @@ fn every_bad_value_names_its_variable_on_one_line() {
         ("DEVICE_BINDING", "ip"),
         ("EXPIRED_TOKEN_RETENTION_DAYS", "36501"),
         ("REVOKED_TOKEN_RETENTION_DAYS", "1.5"),
+        ("AUDIT_RETENTION_DAYS", "36501"),
+        ("AUDIT_RETENTION_DAYS", "-1"),
+        ("AUDIT_RETENTION_DAYS", "a year"),
+        ("METRICS_ADDR", "9100"),
+        ("METRICS_ADDR", "localhost:9100"),
+        ("METRICS_ADDR", "127.0.0.1"),
+        ("METRICS_ADDR", "127.0.0.1:8080"),
+        ("METRICS_ADDR", "0.0.0.0:8080"),
         ("BCRYPT_COST", "3"),
         ("BCRYPT_COST", "32"),
         ("BCRYPT_MAX_IN_FLIGHT", "0"),
@@ -298,6 +308,22 @@ fn some_error_lines_read_exactly_so() {
         (
             &[("OAUTH_GITHUB_CLIENT_ID", "abc")],
             "OAUTH_GITHUB_CLIENT_SECRET: required when OAUTH_GITHUB_CLIENT_ID is set",
+        ),
+        (
+            &[("AUDIT_RETENTION_DAYS", "36501")],
+            "AUDIT_RETENTION_DAYS: must be between 0 and 36500 (got 36501)",
+        ),
+        (
+            &[("METRICS_ADDR", "localhost:9100")],
+            r#"METRICS_ADDR: not an IP address and port ("localhost:9100"); use e.g. 127.0.0.1:9100 or [::1]:9100"#,
+        ),
+        (
+            &[
+                ("HOST", "127.0.0.1"),
+                ("PORT", "9000"),
+                ("METRICS_ADDR", "0.0.0.0:9000"),
+            ],
+            "METRICS_ADDR: must differ from HOST:PORT, the main listener",
         ),
     ];
     for (vars, expected) in cases {
@@ -612,6 +638,8 @@ fn the_other_settings_are_read_as_given() {
         ("BCRYPT_MAX_IN_FLIGHT", "3"),
         ("REQUIRE_EMAIL_VERIFICATION", "true"),
         ("EXPIRED_TOKEN_RETENTION_DAYS", "0"),
+        ("AUDIT_RETENTION_DAYS", "0"),
+        ("METRICS_ADDR", "[::1]:9100"),
         ("DEVICE_BINDING", "OFF"),
         ("MAIL_FROM", "no-reply@example.com"),
         ("OAUTH_GITHUB_CLIENT_ID", "gh-id"),
@@ -644,6 +672,14 @@ fn the_other_settings_are_read_as_given() {
     assert_eq!(config.bcrypt_max_in_flight, 3);
     assert!(config.require_email_verification);
     assert_eq!(config.expired_token_retention_days, 0);
+    assert_eq!(
+        config.audit_retention_days, None,
+        "0 keeps audit events forever"
+    );
+    assert_eq!(
+        config.metrics_addr.map(|a| a.to_string()).as_deref(),
+        Some("[::1]:9100")
+    );
     assert_eq!(config.device_binding, DeviceBinding::Off);
     assert_eq!(config.mail_from, "no-reply@example.com");
     assert!(config.oauth.google.is_none());

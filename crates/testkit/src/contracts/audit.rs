@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
 use portcullis_domain::ports::{AuditLog, IdGenerator};
-use portcullis_domain::{AuditEvent, AuditEventType, AuditFilter, AuditId, UserId};
+use portcullis_domain::{AuditEvent, AuditEventType, AuditFilter, AuditId, TimeSpan, UserId};
 use uuid::Uuid;
 
 use crate::fixtures::{sample_event, secs, t0};
@@ -18,7 +18,9 @@ use crate::system::SequentialIds;
 ///
 /// Clauses: every field round-trips; `list` is newest first (by id, which is
 /// time-ordered) and at most `limit`; it filters by user, by kind and both; `before`
-/// pages through every event exactly once; events recorded concurrently are all kept.
+/// pages through every event exactly once; events recorded concurrently are all kept;
+/// `purge` deletes exactly the events whose `at` is before the cut-off (not by id) and
+/// returns how many.
 ///
 /// # Panics
 /// Once, after every clause ran, listing each broken clause.
@@ -43,6 +45,11 @@ where
     s.clause(
         "50 concurrent records are all kept",
         concurrent_records(make().await),
+    )
+    .await;
+    s.clause(
+        "purge deletes events older than the cut-off, keeps the rest, returns the count",
+        purge(make().await),
     )
     .await;
     s.finish();
@@ -189,5 +196,47 @@ async fn concurrent_records(log: Arc<dyn AuditLog>) -> anyhow::Result<()> {
     let recorded: HashSet<AuditId> = ids(&all).into_iter().collect();
     ensure_eq!(listed.len(), 50, "events listed");
     ensure_eq!(listed, recorded, "the listed ids");
+    Ok(())
+}
+
+async fn purge(log: Arc<dyn AuditLog>) -> anyhow::Result<()> {
+    let alice = user();
+    let kinds = [AuditEventType::LoginFailed, AuditEventType::UserDeleted];
+    // At t0, t0+1s, ... t0+5s; the cut-off is t0+3s.
+    let mut all = events(6, &kinds, &[Some(alice), None]);
+    // Ids need not follow `at`: the newest id happened long ago, the oldest id is the
+    // latest event. The cut-off is about `at`.
+    all[5].at = t0() - TimeSpan::days(400);
+    all[0].at = t0() + TimeSpan::days(1);
+    for event in &all {
+        log.record(event).await?;
+    }
+    let cutoff = t0() + secs(3);
+    ensure_eq!(log.purge(cutoff).await?, 3, "events before the cut-off");
+    let kept = log.list(&filter(None, None, 100)).await?;
+    ensure_eq!(
+        ids(&kept),
+        vec![all[4].id, all[3].id, all[0].id],
+        "events at or after the cut-off, newest id first"
+    );
+    ensure_eq!(kept[1].at, cutoff, "an event exactly at the cut-off stays");
+    ensure_eq!(log.purge(cutoff).await?, 0, "a second pass deletes nothing");
+    ensure_eq!(
+        log.purge(t0() - TimeSpan::days(1000)).await?,
+        0,
+        "a cut-off before every event"
+    );
+    let later = sample_event(AuditEventType::Logout, Some(alice), cutoff + secs(1));
+    log.record(&later).await?;
+    ensure_eq!(
+        log.purge(t0() + TimeSpan::days(2)).await?,
+        4,
+        "a cut-off after every event empties the log"
+    );
+    ensure_eq!(
+        log.list(&filter(None, None, 100)).await?,
+        Vec::<AuditEvent>::new(),
+        "nothing left"
+    );
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `GET /`, `/health`, `/health/live`, `/.well-known/jwks.json`.
+//! `GET /`, `/health`, `/health/live`, `/metrics`, `/.well-known/jwks.json`.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, MetricsEndpoint};
 
 /// Name, version and links.
 #[utoipa::path(
@@ -99,6 +99,22 @@ pub async fn metrics(
     let Some(endpoint) = &state.metrics else {
         return Err(ApiError::not_found());
     };
+    render_metrics(&req, endpoint)
+}
+
+/// `GET /metrics` on the separate `METRICS_ADDR` listener ([`crate::metrics_app`]): the
+/// same answer, token check included.
+pub async fn metrics_only(
+    req: actix_web::HttpRequest,
+    endpoint: web::Data<MetricsEndpoint>,
+) -> Result<HttpResponse, ApiError> {
+    render_metrics(&req, &endpoint)
+}
+
+fn render_metrics(
+    req: &actix_web::HttpRequest,
+    endpoint: &MetricsEndpoint,
+) -> Result<HttpResponse, ApiError> {
     if let Some(expected) = &endpoint.token {
         let presented = req
             .headers()

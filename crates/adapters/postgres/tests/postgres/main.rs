@@ -17,5 +17,7 @@ mod errors;
 mod isolation;
 mod migrations;
 mod outbox;
+mod pool;
+mod retention;
 mod schema_drift;
 mod support;

@@ -6,7 +6,7 @@ use diesel_migrations::MigrationHarness;
 use portcullis_postgres::test_support::TestDatabase;
 use portcullis_postgres::{MIGRATIONS, embedded_migrations, pending_migrations, run_migrations};
 
-const EXPECTED: [&str; 7] = [
+const EXPECTED: [&str; 8] = [
     "2026-11-25-100000_create_users",
     "2026-11-25-100100_create_sessions",
     "2026-11-25-100200_create_audit_events",
@@ -14,6 +14,7 @@ const EXPECTED: [&str; 7] = [
     "2026-11-25-100400_create_oauth_identities",
     "2026-11-25-100500_create_mfa",
     "2026-11-25-100600_create_mail_outbox",
+    "2026-11-25-100700_index_audit_events_at",
 ];
 
 /// Deliberately on the default current-thread runtime (what `#[actix_web::test]` and

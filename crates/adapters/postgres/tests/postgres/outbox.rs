@@ -1,13 +1,12 @@
-//! The mail outbox: claims never overlap, leases expire, outcomes are recorded; and the
-//! retention pass runs on one instance at a time.
+//! The mail outbox: claims never overlap, leases expire, outcomes are recorded.
 
 use std::collections::HashSet;
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use portcullis_domain::ports::MailOutbox;
 use portcullis_domain::{Email, OutgoingMail};
+use portcullis_postgres::PgMailOutbox;
 use portcullis_postgres::test_support::TestDatabase;
-use portcullis_postgres::{PgMailOutbox, purge_sessions_exclusively};
 
 fn mail(n: usize) -> OutgoingMail {
     OutgoingMail {
@@ -82,32 +81,5 @@ async fn concurrent_claims_never_return_the_same_mail_and_leases_expire() {
         "leased mail comes back; sent and abandoned mail does not"
     );
     assert!(!ids.contains(&first.id) && !ids.contains(&third.id));
-    db.close().await.unwrap();
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_retention_pass_is_exclusive() {
-    let db = TestDatabase::new().await.unwrap();
-    let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
-    let removed = purge_sessions_exclusively(&db.pool(), now, now)
-        .await
-        .unwrap();
-    assert_eq!(removed, Some(0), "nothing to remove, but the pass ran");
-    // While another transaction holds the lock, the pass is skipped.
-    let holder = db.pool();
-    let mut conn = holder.get().await.unwrap();
-    use diesel_async::{AsyncConnection, RunQueryDsl};
-    conn.begin_test_transaction().await.unwrap();
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('portcullis:retention'))")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(
-        purge_sessions_exclusively(&db.pool(), now, now)
-            .await
-            .unwrap(),
-        None
-    );
-    drop(conn);
     db.close().await.unwrap();
 }

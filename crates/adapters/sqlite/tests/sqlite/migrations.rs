@@ -11,7 +11,7 @@ use portcullis_testkit::{sample_session, sample_user, t0};
 
 use crate::support::TempDb;
 
-const EXPECTED: [&str; 7] = [
+const EXPECTED: [&str; 8] = [
     "2026-11-25-100000_create_users",
     "2026-11-25-100100_create_sessions",
     "2026-11-25-100200_create_audit_events",
@@ -19,6 +19,7 @@ const EXPECTED: [&str; 7] = [
     "2026-11-25-100400_create_oauth_identities",
     "2026-11-25-100500_create_mfa",
     "2026-11-25-100600_create_mail_outbox",
+    "2026-11-25-100700_index_audit_events_at",
 ];
 
 #[derive(QueryableByName, Debug, PartialEq, Eq)]
