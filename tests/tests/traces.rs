@@ -67,7 +67,12 @@ async fn spans_reach_the_collector_and_the_last_ones_are_flushed_at_shutdown() {
     ] {
         assert!(
             contains(&body, name.as_bytes()),
-            "no {name:?} in the export"
+            "no {name:?} in the export: {}",
+            String::from_utf8_lossy(&body)
+                .split(char::is_control)
+                .filter(|s| s.len() > 3)
+                .collect::<Vec<_>>()
+                .join(" | ")
         );
     }
     let trace_id: Vec<u8> = (0..16)

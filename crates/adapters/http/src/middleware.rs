@@ -47,18 +47,25 @@ pub async fn request_id(
         );
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
-    let pattern = req.match_pattern();
     let span = tracing::info_span!(
         "HTTP request",
-        otel.name = %format_args!("{method} {}", pattern.as_deref().unwrap_or("<unmatched>")),
+        otel.name = tracing::field::Empty,
         otel.kind = "server",
         otel.status_code = tracing::field::Empty,
         http.request.method = %method,
-        http.route = pattern.as_deref().unwrap_or("<unmatched>"),
+        http.route = tracing::field::Empty,
         http.response.status_code = tracing::field::Empty,
         request_id = %id,
     );
-    crate::trace_context::adopt_remote_parent(&span, req.headers());
+    if !span.is_disabled() {
+        // Only when someone listens: matching walks the routing table. The name must be
+        // set before the span starts (it is fixed once exported spans begin).
+        let route = req.match_pattern();
+        let route = route.as_deref().unwrap_or("<unmatched>");
+        span.record("otel.name", format!("{method} {route}"));
+        span.record("http.route", route);
+        crate::trace_context::adopt_remote_parent(&span, req.headers());
+    }
     let mut res = next.call(req).instrument(span.clone()).await?;
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut()
@@ -74,9 +81,11 @@ pub async fn request_id(
         .get::<Principal>()
         .map(|p| p.user_id.to_string());
     let status = res.status().as_u16();
-    span.record("http.response.status_code", status);
-    if res.status().is_server_error() {
-        span.record("otel.status_code", "ERROR");
+    if !span.is_disabled() {
+        span.record("http.response.status_code", status);
+        if res.status().is_server_error() {
+            span.record("otel.status_code", "ERROR");
+        }
     }
     let elapsed = started.elapsed().as_secs_f64();
     metrics::counter!(
