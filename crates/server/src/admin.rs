@@ -40,7 +40,9 @@ pub async fn create_admin(
         );
     }
     let built = wiring::build(config).await?;
-    let outcome = bootstrap(&built.state.service, email, name, password).await?;
+    let outcome = bootstrap(&built.state.service, email, name, password).await;
+    built.audit.flush().await;
+    let outcome = outcome?;
     let what = match outcome {
         BootstrapOutcome::Created => "created",
         BootstrapOutcome::Promoted => "promoted to admin (password unchanged)",

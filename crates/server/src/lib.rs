@@ -1,6 +1,7 @@
 //! The Portcullis server: configuration, wiring, CLI and jobs.
 
 pub mod admin;
+pub mod audit_buffer;
 pub mod config;
 pub mod keygen;
 pub mod local_secret;

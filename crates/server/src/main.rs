@@ -123,6 +123,7 @@ fn main() -> ExitCode {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let built = wiring::build(&config).await?;
+    let audit = built.audit.clone();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mail_worker = built.mail.spawn(stopped.clone());
     let retention = tokio::spawn(
@@ -163,7 +164,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         None => server.run().await?,
         Some(metrics) => run_with_metrics_listener(server.run(), metrics).await?,
     }
-    // In-flight requests are done; let the mail worker finish its current batch.
+    // In-flight requests are done: write their audit events, and let the mail worker
+    // finish its current batch.
+    audit.flush().await;
     let _ = stop.send(true);
     retention.abort();
     if tokio::time::timeout(std::time::Duration::from_secs(10), mail_worker)

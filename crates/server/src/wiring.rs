@@ -24,6 +24,8 @@ use portcullis_memory::{
 };
 use portcullis_postgres::{PgConfig, PgMailOutbox, PgPool, PgStores, PoolStats};
 use portcullis_redis::RedisConfig;
+
+use crate::audit_buffer::BufferedAuditLog;
 use portcullis_sqlite::{SqliteConfig, SqliteStores};
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha256};
@@ -45,6 +47,8 @@ pub struct Built {
     /// `/metrics` for the separate `METRICS_ADDR` listener, when that is set (the main
     /// application's `state.metrics` is then `None`, so the main port answers 404).
     pub metrics: Option<MetricsEndpoint>,
+    /// The audit trail's write buffer: flush it before the process ends.
+    pub audit: BufferedAuditLog,
 }
 
 /// The parts of the mail delivery worker.
@@ -87,6 +91,8 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
 
     let hasher = Arc::new(hasher);
     let durable = durable_stores(config).await?;
+    // Audit events leave the request path and are written in batches (audit_buffer.rs).
+    let audit = BufferedAuditLog::start(durable.audit.clone());
     let fast = fast_stores(config).await?;
     let templates = match &config.mail_template_dir {
         Some(dir) => Templates::with_overrides(dir).context("MAIL_TEMPLATE_DIR")?,
@@ -107,7 +113,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
     };
     let retention = Retention {
         sessions: durable.sessions.clone(),
-        audit: durable.audit.clone(),
+        audit: Arc::new(audit.clone()),
         pool: durable.pool.clone(),
         clock: clock.clone(),
         expired_days: config.expired_token_retention_days,
@@ -126,7 +132,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         limiter: fast.limiter,
         hasher: hasher.clone(),
         codec: Arc::new(codec),
-        audit: durable.audit,
+        audit: Arc::new(audit.clone()),
         one_time_tokens: durable.one_time_tokens,
         notifier: Arc::new(notifier),
         mfa: durable.mfa,
@@ -159,6 +165,7 @@ pub async fn build(config: &Config) -> anyhow::Result<Built> {
         mail,
         retention,
         metrics: separate_metrics,
+        audit,
     })
 }
 

@@ -40,6 +40,25 @@ impl AuditLog for PgAuditLog {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "AuditLog.record_many", otel.kind = "client", db.system.name = "postgresql"))]
+    async fn record_many(&self, events: &[AuditEvent]) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let rows = events
+            .iter()
+            .map(AuditEventRow::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut conn = checkout(&self.pool).await?;
+        // One multi-row INSERT: one round trip and one commit for the batch.
+        let result = diesel::insert_into(audit_events::table)
+            .values(rows)
+            .execute(&mut conn)
+            .await;
+        settle(&mut conn, "recording audit events", result).await?;
+        Ok(())
+    }
+
     #[tracing::instrument(level = "debug", name = "db", skip_all, fields(otel.name = "AuditLog.list", otel.kind = "client", db.system.name = "postgresql"))]
     async fn list(&self, filter: &AuditFilter) -> Result<Vec<AuditEvent>, StoreError> {
         let mut conn = checkout(&self.pool).await?;

@@ -17,6 +17,18 @@ pub trait AuditLog: Send + Sync + 'static {
     /// Only [`StoreError`].
     async fn record(&self, event: &AuditEvent) -> Result<(), StoreError>;
 
+    /// Appends several events, all or none (one statement where the store allows):
+    /// what a buffered writer uses to amortise round trips and commits.
+    ///
+    /// # Errors
+    /// Only [`StoreError`].
+    async fn record_many(&self, events: &[AuditEvent]) -> Result<(), StoreError> {
+        for event in events {
+            self.record(event).await?;
+        }
+        Ok(())
+    }
+
     /// Events matching the filter, newest first, at most `filter.limit`.
     ///
     /// # Errors

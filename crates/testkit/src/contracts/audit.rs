@@ -43,6 +43,11 @@ where
     )
     .await;
     s.clause(
+        "record_many keeps every event of the batch, as record would",
+        record_many(make().await),
+    )
+    .await;
+    s.clause(
         "50 concurrent records are all kept",
         concurrent_records(make().await),
     )
@@ -83,6 +88,26 @@ fn ids(events: &[AuditEvent]) -> Vec<AuditId> {
 
 fn user() -> UserId {
     UserId::from_uuid(Uuid::now_v7())
+}
+
+async fn record_many(log: Arc<dyn AuditLog>) -> anyhow::Result<()> {
+    let mut all = events(
+        5,
+        &[AuditEventType::TokenRefreshed, AuditEventType::Logout],
+        &[Some(user()), None],
+    );
+    all[3].details = r#"{"session_id":"x"}"#.to_owned();
+    log.record_many(&[]).await?;
+    log.record_many(&all[..4]).await?;
+    log.record_many(&all[4..]).await?;
+    let listed = log.list(&filter(None, None, 100)).await?;
+    let newest_first: Vec<AuditEvent> = all.iter().rev().cloned().collect();
+    ensure_eq!(
+        listed,
+        newest_first,
+        "every event of both batches, newest first"
+    );
+    Ok(())
 }
 
 async fn round_trip(log: Arc<dyn AuditLog>) -> anyhow::Result<()> {
