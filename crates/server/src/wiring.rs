@@ -239,6 +239,9 @@ fn mail_transport(config: &Config) -> anyhow::Result<Arc<dyn Mailer>> {
     Ok(Arc::new(mailer))
 }
 
+/// How often histogram samples are folded into their buckets.
+const METRICS_UPKEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The Prometheus exporter (installed once per process) and the `/metrics` endpoint;
 /// the hasher's gauges and the Postgres pool's are read at scrape time.
 fn metrics_endpoint(
@@ -260,6 +263,18 @@ fn metrics_endpoint(
                 .context("metrics buckets")?
                 .install_recorder()
                 .context("cannot install the metrics recorder")?;
+            // Histogram samples wait in buckets until drained: without upkeep they grow
+            // with every request until the next scrape (and forever without scrapes).
+            let upkeep = handle.clone();
+            std::thread::Builder::new()
+                .name("metrics-upkeep".to_owned())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(METRICS_UPKEEP);
+                        upkeep.run_upkeep();
+                    }
+                })
+                .context("cannot start the metrics upkeep thread")?;
             HANDLE.get_or_init(|| handle).clone()
         }
     };

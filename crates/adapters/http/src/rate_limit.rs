@@ -141,7 +141,9 @@ pub async fn rate_limit<B: MessageBody>(
             Ok(res.map_into_left_body())
         }
         Ok(decision) => {
-            tracing::warn!(bucket = name, "rate limited");
+            // The access log line says 429 already; a line per refusal at warn would let
+            // a flood flood the logs too.
+            tracing::debug!(bucket = name, "rate limited");
             metrics::counter!("portcullis_rate_limited_total", "bucket" => name).increment(1);
             let mut res =
                 ApiError::rate_limited(whole_seconds(decision.reset_after)).error_response();
