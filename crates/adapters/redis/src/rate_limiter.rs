@@ -35,7 +35,16 @@ const PRUNE_AT: usize = 10_000;
 #[derive(Debug, Clone)]
 pub struct RedisRateLimiter {
     redis: RedisConnection,
-    leases: Arc<Mutex<HashMap<String, Lease>>>,
+    leases: Arc<Mutex<Leases>>,
+}
+
+/// The leases this instance holds, by limiter key.
+#[derive(Debug, Default)]
+struct Leases {
+    by_key: HashMap<String, Lease>,
+    /// Size at which spent and expired leases are dropped; doubles with the live ones,
+    /// so pruning stays amortised O(1) per request however many keys are live.
+    prune_at: usize,
 }
 
 /// Requests granted to this instance and not yet spent.
@@ -60,7 +69,7 @@ impl RedisRateLimiter {
     /// Spends one leased request for `key`, if this instance holds one.
     fn spend(&self, key: &str, policy: RateLimitPolicy, now_ms: i64) -> Option<RateLimitDecision> {
         let mut leases = self.leases.lock().unwrap_or_else(PoisonError::into_inner);
-        let lease = leases.get_mut(key)?;
+        let lease = leases.by_key.get_mut(key)?;
         if now_ms >= lease.ends_ms || lease.units == 0 {
             return None;
         }
@@ -76,8 +85,14 @@ impl RedisRateLimiter {
     /// Keeps the unspent part of a grant; returns the requests held for `key` now.
     fn keep(&self, key: &str, extra: u32, remaining: u32, now_ms: i64, ends_ms: i64) -> u32 {
         let mut leases = self.leases.lock().unwrap_or_else(PoisonError::into_inner);
-        if leases.len() >= PRUNE_AT {
-            leases.retain(|_, lease| lease.ends_ms > now_ms && lease.units > 0);
+        if extra == 0 && !leases.by_key.contains_key(key) {
+            return 0;
+        }
+        if leases.by_key.len() >= leases.prune_at.max(PRUNE_AT) {
+            leases
+                .by_key
+                .retain(|_, lease| lease.ends_ms > now_ms && lease.units > 0);
+            leases.prune_at = 2 * leases.by_key.len();
         }
         let fresh = Lease {
             units: extra,
@@ -85,6 +100,7 @@ impl RedisRateLimiter {
             ends_ms,
         };
         let lease = leases
+            .by_key
             .entry(key.to_owned())
             .or_insert(Lease { units: 0, ..fresh });
         if lease.ends_ms == ends_ms {
@@ -136,5 +152,47 @@ impl RateLimiter for RedisRateLimiter {
             remaining: remaining.saturating_add(held),
             reset_after,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RedisConfig;
+
+    fn limiter() -> RedisRateLimiter {
+        // Lazy: nothing connects, and `keep` never talks to Redis.
+        let config = RedisConfig::new("redis://127.0.0.1:1");
+        RedisRateLimiter::new(RedisConnection::open(&config).unwrap())
+    }
+
+    fn held(limiter: &RedisRateLimiter) -> usize {
+        limiter.leases.lock().unwrap().by_key.len()
+    }
+
+    #[tokio::test]
+    async fn nothing_is_kept_for_a_key_without_a_lease() {
+        let limiter = limiter();
+        assert_eq!(limiter.keep("k", 0, 5, 0, 1_000), 0);
+        assert_eq!(held(&limiter), 0);
+        assert_eq!(limiter.keep("k", 3, 40, 0, 1_000), 3);
+        assert_eq!(limiter.keep("k", 2, 30, 10, 1_000), 5, "same window: added");
+        assert_eq!(
+            limiter.keep("k", 1, 90, 2_000, 3_000),
+            1,
+            "new window: replaced"
+        );
+    }
+
+    #[tokio::test]
+    async fn spent_and_expired_leases_are_dropped_once_many_keys_are_held() {
+        let limiter = limiter();
+        for i in 0..PRUNE_AT - 1 {
+            limiter.keep(&format!("old-{i}"), 1, 10, 0, 1_000);
+        }
+        limiter.keep("late-1", 1, 10, 2_000, 3_000);
+        assert_eq!(held(&limiter), PRUNE_AT, "no pruning below the threshold");
+        limiter.keep("late-2", 1, 10, 2_000, 3_000);
+        assert_eq!(held(&limiter), 2, "the expired ones are gone");
     }
 }
