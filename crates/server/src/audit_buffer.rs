@@ -4,7 +4,9 @@
 //!
 //! A request queues its event and goes on; one writer task takes whatever is queued,
 //! writes it with one [`AuditLog::record_many`] (one multi-row INSERT, one commit) and
-//! repeats. Idle, an event is written at once; under load batches grow on their own, so
+//! repeats (at most 10,000 wait; past that `record` writes synchronously, so a slow
+//! database slows requests down instead of filling memory). Idle, an event is written
+//! at once; under load batches grow on their own, so
 //! there is no timer and no added latency. Reads stay exact: [`AuditLog::list`] first
 //! waits until everything queued before it is written. `serve` flushes at shutdown.
 //! What a crash (not a shutdown) loses is what was queued in that instant; a failed
@@ -20,6 +22,9 @@ use tokio::sync::{mpsc, oneshot};
 
 /// Most events written by one statement.
 const MAX_BATCH: usize = 256;
+/// Most events waiting; past it `record` writes synchronously (backpressure instead of
+/// memory growing while the database is slow).
+const MAX_QUEUED: usize = 10_000;
 
 enum Message {
     Event(AuditEvent),
@@ -31,7 +36,7 @@ enum Message {
 #[derive(Clone)]
 pub struct BufferedAuditLog {
     inner: Arc<dyn AuditLog>,
-    queue: mpsc::UnboundedSender<Message>,
+    queue: mpsc::Sender<Message>,
 }
 
 impl std::fmt::Debug for BufferedAuditLog {
@@ -44,7 +49,11 @@ impl BufferedAuditLog {
     /// Wraps `inner` and starts the writer on the current Tokio runtime; it ends when
     /// the last clone is dropped, after writing what is queued.
     pub fn start(inner: Arc<dyn AuditLog>) -> Self {
-        let (queue, received) = mpsc::unbounded_channel();
+        Self::with_capacity(inner, MAX_QUEUED)
+    }
+
+    fn with_capacity(inner: Arc<dyn AuditLog>, capacity: usize) -> Self {
+        let (queue, received) = mpsc::channel(capacity);
         tokio::spawn(write(Arc::clone(&inner), received));
         Self { inner, queue }
     }
@@ -52,13 +61,13 @@ impl BufferedAuditLog {
     /// Waits until every event queued so far is written (or its write failed).
     pub async fn flush(&self) {
         let (done, written) = oneshot::channel();
-        if self.queue.send(Message::Flush(done)).is_ok() {
+        if self.queue.send(Message::Flush(done)).await.is_ok() {
             let _ = written.await;
         }
     }
 }
 
-async fn write(inner: Arc<dyn AuditLog>, mut received: mpsc::UnboundedReceiver<Message>) {
+async fn write(inner: Arc<dyn AuditLog>, mut received: mpsc::Receiver<Message>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut waiting = Vec::new();
     while let Some(first) = received.recv().await {
@@ -91,9 +100,10 @@ async fn write(inner: Arc<dyn AuditLog>, mut received: mpsc::UnboundedReceiver<M
 #[async_trait]
 impl AuditLog for BufferedAuditLog {
     async fn record(&self, event: &AuditEvent) -> Result<(), StoreError> {
-        match self.queue.send(Message::Event(event.clone())) {
+        match self.queue.try_send(Message::Event(event.clone())) {
             Ok(()) => Ok(()),
-            // The writer is gone (the runtime is shutting down): write it here.
+            // The queue is full (the database is slower than the traffic) or the writer
+            // is gone (shutting down): write this one here, in the caller's time.
             Err(_) => self.inner.record(event).await,
         }
     }
@@ -130,6 +140,20 @@ mod tests {
             Arc::new(BufferedAuditLog::start(Arc::new(MemoryAuditLog::new()))) as Arc<dyn AuditLog>
         })
         .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_full_queue_writes_synchronously_and_loses_nothing() {
+        let inner = Arc::new(MemoryAuditLog::new());
+        let log = BufferedAuditLog::with_capacity(inner.clone(), 1);
+        for _ in 0..200 {
+            log.record(&sample_event(AuditEventType::LoginFailed, None, t0()))
+                .await
+                .unwrap();
+        }
+        log.flush().await;
+        let far = t0() + portcullis_testkit::secs(3600);
+        assert_eq!(inner.purge(far).await.unwrap(), 200);
     }
 
     #[tokio::test(flavor = "multi_thread")]
