@@ -2,9 +2,9 @@
 //! lines on standard error, and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set,
 //! OpenTelemetry spans exported over OTLP (HTTP/protobuf) in batches.
 //!
-//! Without an endpoint no OpenTelemetry layer is installed: the only per-request cost
-//! is the request span, and the debug-level spans around database and Redis calls are
-//! disabled at their call sites. With one, the exporter gets every span at info level
+//! Without an endpoint no OpenTelemetry layer is installed, and the request span and
+//! the debug-level spans around database and Redis calls are disabled at their call
+//! sites (log lines never print spans). With one, the exporter gets every span at info level
 //! and portcullis' own debug spans (use cases, database, Redis), whatever `LOG_LEVEL`
 //! says about log lines; the W3C `traceparent` of a request becomes its parent.
 
@@ -54,7 +54,13 @@ pub fn init(
     format: LogFormat,
     otlp_endpoint: Option<&str>,
 ) -> anyhow::Result<Telemetry> {
-    let filter = EnvFilter::try_new(level).map_err(|e| anyhow::anyhow!("LOG_LEVEL: {e}"))?;
+    let filter = EnvFilter::try_new(level)
+        .map_err(|e| anyhow::anyhow!("LOG_LEVEL: {e}"))?
+        // Log lines never show spans; without this the request span would be built (and
+        // the route matched) for every request at LOG_LEVEL=info.
+        .add_directive(
+            format!("{}=off", portcullis_http::middleware::REQUEST_SPAN_TARGET).parse()?,
+        );
     let fmt = tracing_subscriber::fmt::layer()
         .with_span_events(FmtSpan::NONE)
         .with_writer(std::io::stderr);

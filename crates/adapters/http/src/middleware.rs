@@ -16,6 +16,11 @@ use tracing::Instrument as _;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// The target of the per-request span. Log lines never print spans, so the log filter
+/// turns this target off: the span (and its route matching) then costs nothing unless
+/// traces are exported.
+pub const REQUEST_SPAN_TARGET: &str = "portcullis::request";
+
 /// The request id of the current request (echoed or generated).
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -48,6 +53,7 @@ pub async fn request_id(
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
     let span = tracing::info_span!(
+        target: REQUEST_SPAN_TARGET,
         "HTTP request",
         otel.name = tracing::field::Empty,
         otel.kind = "server",
